@@ -1,0 +1,53 @@
+# `make run` sets everything up and serves the app; `make test` sets up and runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := guidance
+
+.PHONY: run setup install db content demo-users test test-install system-packages check clean
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+setup: install db content demo-users
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+db: install
+	$(BIN)/flask db upgrade
+
+content: db
+	$(BIN)/flask guidance import content/
+
+demo-users: db
+	@$(BIN)/flask guidance demo-users
+
+check: install
+	$(BIN)/flask guidance check content/
+
+test-install: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Browser tests drive Debian's Chromium; PostgreSQL tests start a throwaway server.
+system-packages:
+	@bin/ensure-debian-packages chromium postgresql
+
+test: test-install system-packages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

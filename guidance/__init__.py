@@ -1,0 +1,63 @@
+"""Guidance: agent-assist guidance and knowledge base."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        DATA_DIR=None,
+        DATABASE_URL=None,
+        SECRET_KEY=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    # GUIDANCE_DATA_DIR, GUIDANCE_DATABASE_URL, GUIDANCE_SECRET_KEY, ...
+    app.config.from_prefixed_env("GUIDANCE")
+    if test_config:
+        app.config.update(test_config)
+
+    data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'guidance.db'}"
+    )
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data_dir)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from . import cli, views
+
+    views.register(app)
+    cli.register(app)
+    return app
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """A per-installation key kept beside the data, so it never lives in the repo."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,111 @@
+"""Typed results of parsing one guidance Markdown file."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("process", "policy", "article")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    # A broken link leaves the document readable; other problems make it unusable.
+    blocking: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # as written: "../policies/x.md#sec" or "#step"
+    line: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    answer: str
+    label: str
+    target: str
+    line: int
+
+
+@dataclass
+class Block:
+    """A piece of a step: "markdown" text, a "say" script, a "checklist" or a "decision"."""
+
+    type: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    id: str
+    title: str
+    line: int
+    blocks: list[Block] = field(default_factory=list)
+    ends: bool = False  # marked {.end}: finishes the process
+
+    @property
+    def choices(self) -> list[Choice]:
+        if self.blocks and self.blocks[-1].type == "decision":
+            return self.blocks[-1].choices
+        return []
+
+    @property
+    def is_decision(self) -> bool:
+        return bool(self.choices)
+
+    @property
+    def checklist(self) -> list[str]:
+        return [item for block in self.blocks if block.type == "checklist" for item in block.items]
+
+
+@dataclass
+class ParsedDocument:
+    path: str
+    title: str
+    kind: str = "article"
+    summary: str = ""
+    tags: list[str] = field(default_factory=list)
+    synonyms: list[str] = field(default_factory=list)
+    audience: list[str] = field(default_factory=list)
+    contact_reasons: list[str] = field(default_factory=list)
+    phrasings: list[str] = field(default_factory=list)
+    owner: str = ""
+    review_by: str = ""
+    intro: str = ""
+    body: str = ""  # the Markdown after the front matter (and a leading title heading)
+    steps: list[Step] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)  # heading ids a link may point to
+    links: list[Link] = field(default_factory=list)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def next_step(self, step_id: str) -> Step | None:
+        """The step that follows in file order, unless this step branches or ends the run."""
+        ids = [s.id for s in self.steps]
+        index = ids.index(step_id)
+        current = self.steps[index]
+        if current.is_decision or current.ends or index + 1 >= len(self.steps):
+            return None
+        return self.steps[index + 1]
+
+    def meta(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "summary": self.summary,
+            "tags": self.tags,
+            "synonyms": self.synonyms,
+            "audience": self.audience,
+            "contact_reasons": self.contact_reasons,
+            "phrasings": self.phrasings,
+            "owner": self.owner,
+            "review_by": self.review_by,
+        }

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._base import utcnow
+from .documents import Document, Revision
+
+
+class GuideRun(db.Model):
+    """One agent following one process revision, kept for resuming and drop-off analysis."""
+
+    __tablename__ = "guide_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|finished|abandoned
+    current_step: Mapped[str] = mapped_column(String(255))
+    # Every step shown, in order (analytics), and the path Back unwinds.
+    visited: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trail: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # step key -> indexes of ticked checklist items
+    checked: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    document: Mapped[Document] = relationship()
+    revision: Mapped[Revision] = relationship()
+
+
+class Pin(db.Model):
+    __tablename__ = "pins"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[Document] = relationship()

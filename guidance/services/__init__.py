@@ -1,0 +1,1 @@
+"""Services: the operations views and CLI commands call. They take explicit arguments."""

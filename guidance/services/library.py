@@ -1,0 +1,108 @@
+"""Import a tree of guidance files into the database, and export it back."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..content import ParsedDocument, Problem
+from ..content.tree import SourceFile, load_tree
+from ..extensions import db
+from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep, User
+from ..models._base import utcnow
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[SourceFile] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def slug_for(path: str) -> str:
+    return path[:-3] if path.endswith(".md") else path
+
+
+def import_tree(
+    root: Path, *, author: User | None = None, progress: Callable[[str], None] | None = None
+) -> ImportReport:
+    """Publish every changed file as a new revision; unchanged files create nothing."""
+    report = ImportReport()
+    files = load_tree(root)
+    existing = {d.slug: d for d in db.session.scalars(select(Document))}
+    for file in files:
+        if progress:
+            progress(file.path)
+        if not file.importable:
+            report.failed.append(file)
+            continue
+        report.warnings += file.problems
+        document = existing.get(slug_for(file.path))
+        current = document.published_revision if document else None
+        if current is not None and current.source == file.source:
+            report.unchanged += 1
+            continue
+        if document is None:
+            document = Document(slug=slug_for(file.path))
+            db.session.add(document)
+            report.created += 1
+        else:
+            report.updated += 1
+        publish(document, file.source, file.document, author=author, source_path=file.path)
+    db.session.commit()
+    return report
+
+
+def publish(
+    document: Document, source: str, parsed: ParsedDocument, *, author: User | None, source_path: str
+) -> Revision:
+    """Add a published revision and make it the document's current one (caller commits)."""
+    number = (
+        db.session.scalar(select(func.max(Revision.number)).where(Revision.document_id == document.id))
+        if document.id
+        else None
+    ) or 0
+    now = utcnow()
+    revision = Revision(
+        document=document,
+        number=number + 1,
+        status="published",
+        source=source,
+        source_path=source_path,
+        meta=parsed.meta(),
+        author_id=author.id if author else None,
+        published_at=now,
+        steps=[
+            RevisionStep(key=step.id, position=position, title=step.title, is_decision=step.is_decision)
+            for position, step in enumerate(parsed.steps)
+        ],
+    )
+    db.session.add(revision)
+    document.published_revision = revision
+    document.title = parsed.title
+    document.kind = parsed.kind
+    document.summary = parsed.summary
+    document.audience = "," + ",".join(parsed.audience) + "," if parsed.audience else ""
+    document.updated_at = now
+    document.tags = [DocumentTag(tag=tag) for tag in dict.fromkeys(parsed.tags)]
+    document.contact_reasons = [
+        DocumentContactReason(code=code) for code in dict.fromkeys(parsed.contact_reasons)
+    ]
+    return revision
+
+
+def export_tree(dest: Path) -> int:
+    """Write every published revision back to the path it came from; returns the file count."""
+    count = 0
+    documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
+    for document in documents:
+        revision = document.published_revision
+        target = dest / (revision.source_path or f"{document.slug}.md")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(revision.source.encode("utf-8"))
+        count += 1
+    return count

@@ -1,0 +1,101 @@
+"""Guide runs: an agent stepping through one process revision."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..content import ParsedDocument
+from ..extensions import db
+from ..models import Document, GuideRun, User
+from ..models._base import utcnow
+from .documents import can_read, parsed
+
+
+class NavigationError(ValueError):
+    pass
+
+
+def start_run(user: User, document: Document, step_id: str | None = None) -> GuideRun:
+    """Begin a run on the published revision; an unfinished earlier run of it counts as abandoned."""
+    for earlier in db.session.scalars(
+        select(GuideRun).where(
+            GuideRun.user_id == user.id, GuideRun.document_id == document.id, GuideRun.status == "active"
+        )
+    ):
+        earlier.status = "abandoned"
+    first = step_id or parsed(document.published_revision).steps[0].id
+    run = GuideRun(
+        user_id=user.id,
+        document=document,
+        revision=document.published_revision,
+        current_step=first,
+        visited=[first],
+        trail=[first],
+        checked={},
+    )
+    db.session.add(run)
+    return run
+
+
+def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]) -> str | None:
+    """Record the ticks on `step_id` and move as `nav` says: next, back, finish, save or choice-N.
+
+    Returns the step to show, or None when the run has finished. The caller commits.
+    """
+    step = doc.step(step_id)
+    if step is None:
+        raise NavigationError(f"this process has no step '{step_id}'")
+    ticks = sorted({i for i in checked if 0 <= i < len(step.checklist)})
+    run.checked = {**run.checked, step_id: ticks}
+    trail = list(run.trail) or [step_id]
+    if trail[-1] != step_id:
+        trail.append(step_id)  # the agent jumped here through the list of steps
+    if nav == "save":
+        target = step_id
+    elif nav == "back":
+        if len(trail) > 1:
+            trail.pop()
+            target = trail[-1]
+        else:
+            position = [s.id for s in doc.steps].index(step_id)
+            target = doc.steps[max(position - 1, 0)].id
+            trail = [target]
+    elif nav.startswith("choice-"):
+        choices = step.choices
+        index = int(nav.removeprefix("choice-")) if nav.removeprefix("choice-").isdigit() else -1
+        if not 0 <= index < len(choices):
+            raise NavigationError("that choice is not one of this step's answers")
+        target = choices[index].target
+        trail.append(target)
+    elif nav == "next":
+        following = doc.next_step(step_id)
+        if following is None:
+            raise NavigationError("this step has no next step: choose an answer or finish")
+        target = following.id
+        trail.append(target)
+    elif nav == "finish":
+        if doc.next_step(step_id) is not None or step.is_decision:
+            raise NavigationError("this process does not finish at this step")
+        run.status, run.finished_at, run.updated_at, run.trail = "finished", utcnow(), utcnow(), trail
+        return None
+    else:
+        raise NavigationError(f"unknown move '{nav}'")
+    if nav != "save":
+        run.visited = [*run.visited, target]
+    run.trail, run.current_step, run.updated_at = trail, target, utcnow()
+    return target
+
+
+def get_run(run_id: int, user: User) -> GuideRun | None:
+    run = db.session.get(GuideRun, run_id)
+    return run if run is not None and run.user_id == user.id else None
+
+
+def recent_documents(user: User, limit: int = 6) -> list[tuple[Document, GuideRun]]:
+    runs = db.session.scalars(
+        select(GuideRun).where(GuideRun.user_id == user.id).order_by(GuideRun.updated_at.desc()).limit(50)
+    )
+    seen: dict[int, tuple[Document, GuideRun]] = {}
+    for run in runs:
+        if run.document_id not in seen and run.document.published_revision_id and can_read(run.document, user):
+            seen[run.document_id] = (run.document, run)
+    return list(seen.values())[:limit]

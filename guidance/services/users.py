@@ -1,0 +1,51 @@
+"""Accounts: creation and the demo users `make run` sets up."""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ROLES, User
+
+DEMO_USERS = ("agent", "author", "admin")
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(username: str, role: str, password: str | None = None) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when none is given)."""
+    username = username.strip()
+    if role not in ROLES:
+        raise UserError(f"unknown role '{role}' (use {', '.join(ROLES)})")
+    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise UserError("a username is 1-64 letters, digits, '.', '-' or '_'")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise UserError(f"user '{username}' already exists")
+    password = password or secrets.token_urlsafe(12)
+    user = User(username=username, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user, password
+
+
+def ensure_demo_users(data_dir: Path) -> dict[str, str]:
+    """Create the demo users once; their passwords are kept beside the data so each run can print them."""
+    store = data_dir / "demo-users.json"
+    known: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+    for name in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.username == name))
+        if user is None:
+            _, known[name] = create_user(name, name)
+        elif name not in known:
+            known[name] = secrets.token_urlsafe(12)
+            user.set_password(known[name])
+            db.session.commit()
+    store.touch(mode=0o600)
+    store.write_text(json.dumps(known, indent=2))
+    return known

@@ -1,0 +1,83 @@
+"""HTTP layer: thin views that parse the request, call a service and render."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db, htmx, login_manager
+from ..models import User
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def role_required(role: str):
+    """Allow the view to users whose role is `role` or above; others get 403."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorate
+
+
+def wants_fragment() -> bool:
+    """An htmx request swapping part of a page, not a boosted or history-restoring one."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def register(app: Flask) -> None:
+    from . import admin, auth, documents, home, runs
+
+    for module in (auth, home, documents, runs, admin):
+        app.register_blueprint(module.bp)
+
+    @app.before_request
+    def require_login():
+        # Every page needs a login unless listed as public: a new route is safe by default.
+        if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.vary.add("HX-Request")
+        return response
+
+    for status, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"),
+                          (405, "Method not allowed"), (413, "Too large")):
+        app.register_error_handler(status, _error_page(status, title))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("error.html", status=400, title="Form expired",
+                               message="The form expired or came from elsewhere. Go back, reload and try again."), 400
+
+
+def _error_page(status: int, title: str):
+    def handler(error):
+        return render_template("error.html", status=status, title=title,
+                               message=getattr(error, "description", "")), status
+
+    return handler

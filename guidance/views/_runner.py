@@ -1,0 +1,48 @@
+"""Rendering a process step, as a whole page or as the fragment htmx swaps in."""
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_htmx import make_response
+from flask_login import current_user
+
+from ..content import ParsedDocument, Step
+from ..extensions import htmx
+from . import wants_fragment
+from ..models import Document, GuideRun
+from ..services.documents import is_pinned
+from ._pages import checklist_offsets, step_view
+
+
+def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None):
+    view = step_view(document, doc, step, run)
+    if run is None:
+        action = url_for("documents.start", slug=document.slug)
+    else:
+        action = url_for("runs.step", run_id=run.id, step_id=step.id)
+    context = dict(
+        document=document,
+        doc=doc,
+        view=view,
+        run=run,
+        action=action,
+        checked=set((run.checked or {}).get(step.id, [])) if run else set(),
+        visited=set(run.visited) if run else set(),
+        offsets=checklist_offsets(step),
+        can_go_back=bool(run and len(run.trail) > 1) or view.position > 0,
+        pinned=is_pinned(document, current_user),
+    )
+    template = "_step.html" if wants_fragment() else "process.html"
+    return render_template(template, **context)
+
+
+def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None):
+    """After a move: the new step's fragment for htmx (with its URL pushed), else a redirect."""
+    if target is None:
+        url = url_for("runs.done", run_id=run.id)
+        if htmx:
+            return make_response(render_template("_done.html", run=run, document=document), push_url=url)
+        return redirect(url, 303)
+    url = url_for("runs.step", run_id=run.id, step_id=target)
+    if htmx:
+        return make_response(render_step(document, doc, doc.step(target), run), push_url=url)
+    return redirect(url, 303)

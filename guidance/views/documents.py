@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..content.render import render
+from ..extensions import db
+from ..services import documents, runs
+from ..services.runs import NavigationError
+from . import role_required
+from ._pages import link_resolver
+from ._runner import render_step, respond_with_step
+
+bp = Blueprint("documents", __name__)
+
+
+def _document_or_404(slug: str):
+    document = documents.get_document(slug, current_user)
+    if document is None:
+        abort(404, description=f"There is no document '{slug}', or it is not available to you.")
+    return document
+
+
+@bp.get("/d/<path:slug>")
+def show(slug: str):
+    document = _document_or_404(slug)
+    doc = documents.parsed(document.published_revision)
+    if document.kind == "process" and doc.steps:
+        return render_step(document, doc, doc.steps[0], run=None)
+    page = render(doc.body, link_resolver(document, doc))
+    return render_template("document.html", document=document, doc=doc, page=page,
+                           pinned=documents.is_pinned(document, current_user))
+
+
+@bp.get("/d/<path:slug>/steps/<step_id>")
+def step(slug: str, step_id: str):
+    document = _document_or_404(slug)
+    doc = documents.parsed(document.published_revision)
+    found = doc.step(step_id)
+    if found is None:
+        abort(404, description=f"'{document.title}' has no step '{step_id}'.")
+    return render_step(document, doc, found, run=None)
+
+
+@bp.post("/d/<path:slug>/runs")
+def start(slug: str):
+    document = _document_or_404(slug)
+    doc = documents.parsed(document.published_revision)
+    step_id = request.form.get("step", "")
+    if doc.step(step_id) is None:
+        abort(400, description="That step is not part of this process.")
+    run = runs.start_run(current_user, document, step_id)
+    try:
+        target = runs.advance(run, doc, step_id, request.form.get("nav", "save"),
+                              request.form.getlist("checked", type=int))
+    except NavigationError as error:
+        db.session.rollback()
+        abort(400, description=str(error))
+    db.session.commit()
+    return respond_with_step(document, doc, run, target)
+
+
+@bp.post("/d/<path:slug>/pin")
+def pin(slug: str):
+    document = _document_or_404(slug)
+    now_pinned = documents.toggle_pin(document, current_user)
+    flash(f"{'Pinned' if now_pinned else 'Unpinned'} '{document.title}'.")
+    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/")
+                    and not request.form.get("back", "").startswith("//") else url_for(".show", slug=slug))
+
+
+@bp.get("/d/<path:slug>/source")
+@role_required("author")
+def source(slug: str):
+    document = _document_or_404(slug)
+    return render_template("source.html", document=document, revision=document.published_revision)
+
+
+@bp.get("/go/<code>")
+def go(code: str):
+    """Deep link for phone systems and CRMs: open the process for a contact reason."""
+    matches = documents.documents_for_reason(code, current_user)
+    if len(matches) == 1:
+        return redirect(url_for(".show", slug=matches[0].slug))
+    status = 200 if matches else 404
+    return render_template("go.html", code=code, matches=matches), status

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from ..extensions import db
+from ..services import documents, runs
+from ..services.runs import NavigationError
+from ._runner import render_step, respond_with_step
+
+bp = Blueprint("runs", __name__)
+
+
+def _run_or_404(run_id: int):
+    run = runs.get_run(run_id, current_user)
+    if run is None:
+        abort(404, description="There is no such run of yours.")
+    return run
+
+
+@bp.get("/runs/<int:run_id>/steps/<step_id>")
+def step(run_id: int, step_id: str):
+    run = _run_or_404(run_id)
+    doc = documents.parsed(run.revision)
+    found = doc.step(step_id)
+    if found is None:
+        abort(404, description=f"This process has no step '{step_id}'.")
+    return render_step(run.document, doc, found, run)
+
+
+@bp.post("/runs/<int:run_id>/steps/<step_id>")
+def move(run_id: int, step_id: str):
+    run = _run_or_404(run_id)
+    if run.status != "active":
+        abort(400, description="This run has ended. Open the process again to start a new one.")
+    doc = documents.parsed(run.revision)
+    try:
+        target = runs.advance(run, doc, step_id, request.form.get("nav", "save"),
+                              request.form.getlist("checked", type=int))
+    except NavigationError as error:
+        db.session.rollback()
+        abort(400, description=str(error))
+    db.session.commit()
+    return respond_with_step(run.document, doc, run, target)
+
+
+@bp.get("/runs/<int:run_id>/done")
+def done(run_id: int):
+    run = _run_or_404(run_id)
+    return render_template("done.html", run=run, document=run.document)

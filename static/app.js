@@ -1,0 +1,64 @@
+// Progressive enhancement only: every control here is a real link, button or form without it.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (token) event.detail.headers["X-CSRFToken"] = token.content;
+  });
+
+  function showCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    root.querySelectorAll("button[data-copy]").forEach(function (button) { button.hidden = false; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      var label = button.firstChild.textContent;
+      button.firstChild.textContent = "Copied";
+      setTimeout(function () { button.firstChild.textContent = label; }, 1500);
+    });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    showCopyButtons(event.detail.target.isConnected ? event.detail.target : document);
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.type === "submit") {
+      var heading = document.getElementById("step-title");
+      if (heading) heading.focus();
+    }
+  });
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  function press(selector) {
+    var control = document.querySelector(selector);
+    if (control) { control.click(); return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.key === "Escape" && event.target.matches("#q")) { event.target.value = ""; return; }
+    if (typing(event.target)) return;
+    var handled = false;
+    if (event.key === "/") {
+      var search = document.getElementById("q");
+      if (search) { search.focus(); search.select(); handled = true; }
+      else { window.location.href = "/search"; handled = true; }
+    } else if (event.key === "j" || event.key === "ArrowRight") {
+      handled = press('[data-nav="next"]');
+    } else if (event.key === "k" || event.key === "ArrowLeft") {
+      handled = press('[data-nav="back"]');
+    } else if (/^[1-9]$/.test(event.key)) {
+      handled = press('[data-choice="' + event.key + '"]');
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
+})();

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import flask_migrate
+import pytest
+
+from guidance import create_app
+from guidance.extensions import db
+from guidance.services.library import import_tree
+from guidance.services.users import create_user
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LIBRARY = FIXTURES / "library"
+PASSWORDS = {"agent": "agent-pass", "senior": "senior-pass", "author": "author-pass", "admin": "admin-pass"}
+ROLE_OF = {"agent": "agent", "senior": "agent", "author": "author", "admin": "admin"}
+
+
+def make_app(data_dir: Path, **config):
+    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret", **config})
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> Path:
+    """A migrated database with users and the fixture library, built once and copied per test."""
+    data_dir = tmp_path_factory.mktemp("seed")
+    app = make_app(data_dir)
+    with app.app_context():
+        flask_migrate.upgrade()
+        for name, password in PASSWORDS.items():
+            create_user(name, ROLE_OF[name], password)
+        import_tree(LIBRARY)
+        db.engine.dispose()
+    return data_dir / "guidance.db"
+
+
+@pytest.fixture
+def app(tmp_path, seeded_db):
+    shutil.copy(seeded_db, tmp_path / "guidance.db")
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """A migrated database with nothing in it."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class Session:
+    """A test client that logs in and sends the CSRF token like a browser form would."""
+
+    def __init__(self, client):
+        self.client = client
+        self.user: str | None = None
+
+    def token(self) -> str:
+        page = self.client.get("/" if self.user else "/login")
+        return CSRF.search(page.get_data(as_text=True)).group(1)
+
+    def login(self, username: str, password: str | None = None):
+        response = self.client.post(
+            "/login",
+            data={"username": username, "password": password or PASSWORDS[username], "csrf_token": self.token()},
+        )
+        if response.status_code == 302:
+            self.user = username
+        return response
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, path: str, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token())
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def session(client):
+    return Session(client)
+
+
+@pytest.fixture
+def agent(session):
+    session.login("agent")
+    return session
+
+
+@pytest.fixture
+def admin(session):
+    session.login("admin")
+    return session

@@ -1,0 +1,126 @@
+"""Login, roles and CSRF, checked on every route the app has."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ROLE_OF
+
+RUN = "{run}"
+# (method, path, endpoint, lowest role allowed; None = public)
+ROUTES = [
+    ("GET", "/login", "auth.login", None),
+    ("POST", "/login", "auth.login", None),
+    ("GET", "/static/app.css", "static", None),
+    ("POST", "/logout", "auth.logout", "agent"),
+    ("GET", "/", "home.index", "agent"),
+    ("GET", "/search?q=wire", "home.search", "agent"),
+    ("GET", "/d/processes/send-wire", "documents.show", "agent"),
+    ("GET", "/d/processes/send-wire/steps/screen", "documents.step", "agent"),
+    ("POST", "/d/processes/send-wire/runs", "documents.start", "agent"),
+    ("POST", "/d/processes/send-wire/pin", "documents.pin", "agent"),
+    ("GET", "/d/processes/send-wire/source", "documents.source", "author"),
+    ("GET", "/go/transfer_abroad", "documents.go", "agent"),
+    ("GET", f"/runs/{RUN}/steps/verify", "runs.step", "agent"),
+    ("POST", f"/runs/{RUN}/steps/verify", "runs.move", "agent"),
+    ("GET", f"/runs/{RUN}/done", "runs.done", "agent"),
+    ("GET", "/admin/users", "admin.users", "admin"),
+    ("POST", "/admin/users", "admin.users", "admin"),
+]
+ORDER = ["agent", "author", "admin"]
+FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent"}
+
+
+def test_every_route_is_in_the_access_table(app):
+    covered = {(endpoint, method) for method, _, endpoint, _ in ROUTES}
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (rule.endpoint, method) in covered, f"{method} {rule.rule} has no access test"
+
+
+def start_run(session) -> int:
+    response = session.post("/d/processes/send-wire/runs", {"step": "verify", "nav": "save"})
+    return int(re.search(r"/runs/(\d+)/", response.headers["Location"]).group(1))
+
+
+@pytest.mark.parametrize(("method", "path", "endpoint", "role"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
+def test_anonymous_users_are_sent_to_log_in(client, session, method, path, endpoint, role):
+    owner = type(session)(client.application.test_client())
+    owner.login("agent")
+    path = path.replace(RUN, str(start_run(owner)))
+    token = session.token()
+    response = client.open(path, method=method, data={**FORM, "csrf_token": token})
+    response.close()  # a static file response holds the file open until closed
+    if role is None:
+        assert response.status_code in (200, 401)  # 401: the form's made-up credentials
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("user", ["agent", "author", "admin"])
+@pytest.mark.parametrize(("method", "path", "endpoint", "role"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
+def test_roles_are_enforced_on_the_server(session, user, method, path, endpoint, role):
+    session.login(user)
+    path = path.replace(RUN, str(start_run(session)))
+    if method == "GET":
+        response = session.get(path)
+    else:
+        response = session.post(path, FORM)
+    response.close()
+    allowed = role is None or ORDER.index(ROLE_OF[user]) >= ORDER.index(role)
+    if allowed:
+        assert response.status_code in (200, 302, 303), response.status_code
+    else:
+        assert response.status_code == 403
+        assert "Not allowed" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("method", "path", "endpoint", "role"), [r for r in ROUTES if r[0] == "POST"])
+def test_every_form_post_needs_a_csrf_token(session, method, path, endpoint, role):
+    session.login("admin")
+    path = path.replace(RUN, str(start_run(session)))
+    response = session.client.post(path, data=FORM)
+    assert response.status_code == 400
+    assert "The form expired" in response.get_data(as_text=True)
+
+
+def test_a_run_belongs_to_the_agent_who_started_it(client, session):
+    session.login("agent")
+    run = start_run(session)
+    other = type(session)(client.application.test_client())
+    other.login("senior")
+    assert other.get(f"/runs/{run}/steps/verify").status_code == 404
+    assert other.post(f"/runs/{run}/steps/verify", {"nav": "next"}).status_code == 404
+
+
+def test_login_rejects_a_wrong_password_and_logout_ends_the_session(session):
+    response = session.login("agent", "wrong")
+    assert response.status_code == 401
+    assert "do not match" in response.get_data(as_text=True)
+    session.login("agent")
+    assert session.get("/").status_code == 200
+    session.post("/logout")
+    assert session.get("/").status_code == 302
+
+
+def test_login_never_redirects_off_site(session):
+    token = session.token()
+    response = session.client.post(
+        "/login?next=//evil.example/x",
+        data={"username": "agent", "password": "agent-pass", "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_admin_can_create_a_user_and_sees_the_password_once(admin):
+    response = admin.post("/admin/users", {"username": "zoe", "role": "author"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    password = re.search(r"Their password is <code>([^<]+)</code>", body).group(1)
+    other = type(admin)(admin.client.application.test_client())
+    assert other.login("zoe", password).status_code == 302
+    duplicate = admin.post("/admin/users", {"username": "zoe", "role": "agent"})
+    assert duplicate.status_code == 422
+    assert "already exists" in duplicate.get_data(as_text=True)

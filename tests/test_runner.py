@@ -1,0 +1,116 @@
+"""Following a process step by step, with plain forms and links (no JavaScript)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from guidance.extensions import db
+from guidance.models import GuideRun
+
+WIRE = "/d/processes/send-wire"
+
+
+def follow(session, response):
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"], session.get(response.headers["Location"])
+
+
+def run_of(app, run_url: str) -> GuideRun:
+    run_id = int(run_url.split("/")[2])
+    with app.app_context():
+        run = db.session.get(GuideRun, run_id)
+        db.session.expunge(run)
+        return run
+
+
+def test_a_process_opens_on_its_first_step(agent):
+    page = agent.get(WIRE).get_data(as_text=True)
+    assert "<h2 id=\"step-title\" tabindex=\"-1\">Verify the caller</h2>" in page
+    assert "Step 1 of 5" in page
+    assert "Before we start, can I confirm your full name and date of birth?" in page
+    assert 'type="checkbox"' in page and "One-time passcode confirmed" in page
+    assert "Use this when a customer asks" in page  # the introduction, on the first step
+    assert 'value="next"' in page and "Next: Is the destination country sanctioned?" in page
+    assert 'value="back"' not in page
+
+
+def test_next_and_a_decision_walk_the_branch_and_each_step_has_its_own_url(app, agent):
+    url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    assert url.endswith("/steps/screen")
+    body = page.get_data(as_text=True)
+    assert "Step 2 of 5" in body
+    assert 'value="choice-0"' in body and 'value="choice-1"' in body
+    assert 'value="next"' not in body  # a decision has no default next
+    url, page = follow(agent, agent.post(url, {"nav": "choice-1"}))
+    assert url.endswith("/steps/beneficiary")
+    assert agent.get(url).get_data(as_text=True) == page.get_data(as_text=True)  # refresh keeps the place
+    run = run_of(app, url)
+    assert run.visited == ["verify", "screen", "beneficiary"]
+    assert run.status == "active" and run.current_step == "beneficiary"
+
+
+def test_back_returns_along_the_path_taken(agent):
+    url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    url, _ = follow(agent, agent.post(url, {"nav": "choice-0"}))
+    assert url.endswith("/steps/escalate")
+    url, page = follow(agent, agent.post(url, {"nav": "back"}))
+    assert url.endswith("/steps/screen")
+    url, page = follow(agent, agent.post(url, {"nav": "back"}))
+    assert url.endswith("/steps/verify")
+
+
+def test_an_end_step_finishes_instead_of_running_into_the_next_branch(app, agent):
+    url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    url, page = follow(agent, agent.post(url, {"nav": "choice-0"}))
+    body = page.get_data(as_text=True)
+    assert 'value="finish"' in body and 'value="next"' not in body
+    done_url, done = follow(agent, agent.post(url, {"nav": "finish"}))
+    assert "Process finished" in done.get_data(as_text=True)
+    run = run_of(app, url)
+    assert run.status == "finished" and run.finished_at is not None
+
+
+def test_ticked_checklist_items_survive_moving_between_steps(agent):
+    url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next", "checked": ["1"]}))
+    url, page = follow(agent, agent.post(url, {"nav": "back"}))
+    body = page.get_data(as_text=True)
+    assert 'value="1" checked' in body
+    assert 'value="0" checked' not in body
+
+
+def test_moves_that_the_step_does_not_allow_are_refused(agent):
+    url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    assert agent.post(url, {"nav": "next"}).status_code == 400  # decision: must choose
+    assert agent.post(url, {"nav": "choice-7"}).status_code == 400
+    assert agent.post(url, {"nav": "finish"}).status_code == 400
+    assert agent.post(f"{WIRE}/runs", {"step": "nope", "nav": "next"}).status_code == 400
+
+
+def test_starting_again_abandons_the_unfinished_run(app, agent):
+    first, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    second, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    assert first != second
+    assert run_of(app, first).status == "abandoned"
+    assert run_of(app, second).status == "active"
+
+
+def test_htmx_gets_the_step_fragment_and_the_url_to_push(agent):
+    response = agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}, headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"].endswith("/steps/screen")
+    assert body.lstrip().startswith('<div id="runner"') and "<html" not in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_step_list_marks_where_the_agent_is(agent):
+    url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    body = page.get_data(as_text=True)
+    assert 'aria-current="step">Is the destination country sanctioned?</a>' in body
+    assert "(visited)" in body
+
+
+def test_recent_processes_appear_on_home_with_resume(agent):
+    follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    home = agent.get("/").get_data(as_text=True)
+    recent = home.split('id="recent-title"')[1].split("</section>")[0]
+    assert "Send an international wire transfer" in recent and "Resume" in recent
