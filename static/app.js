@@ -24,15 +24,13 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     showCopyButtons(event.detail.target.isConnected ? event.detail.target : document);
-    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    if (trigger && trigger.type === "submit") {
-      var heading = document.getElementById("step-title");
-      if (heading) heading.focus();
-    }
   });
 
+  // Keys belong to fields the agent types in; a ticked checkbox keeps j/k working.
   function typing(target) {
-    return target.closest("input, textarea, select, [contenteditable]") !== null;
+    if (target.closest("textarea, select, [contenteditable]")) return true;
+    var input = target.closest("input");
+    return input !== null && !/^(checkbox|radio|button|submit|reset)$/.test(input.type);
   }
 
   function press(selector) {

@@ -15,7 +15,7 @@ from .model import KINDS
 
 LIST_FIELDS = ("tags", "synonyms", "audience", "contact_reasons", "phrasings")
 TEXT_FIELDS = ("title", "summary", "owner")
-CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
+CODE = re.compile(r"^[^\s/#]+$")  # banking77 has "reverted_card_payment?"
 
 
 @dataclass
@@ -84,7 +84,7 @@ def read(text: str) -> FrontMatter:
     for code in fields.get("contact_reasons", []):
         if not CODE.match(code):
             result.errors.append(
-                (line_of("contact_reasons"), f"contact reason '{code}' must be a code like card_arrival")
+                (line_of("contact_reasons"), f"contact reason '{code}' must be a code without spaces, like card_arrival")
             )
     if "kind" in data:
         kind = str(data["kind"]).strip().lower()

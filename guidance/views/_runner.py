@@ -13,7 +13,9 @@ from ..services.documents import is_pinned
 from ._pages import checklist_offsets, step_view
 
 
-def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None):
+def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None,
+                focus_step: bool = False):
+    """`focus_step` puts keyboard focus on the step's heading: after a move, not after a tick."""
     view = step_view(document, doc, step, run)
     if run is None:
         action = url_for("documents.start", slug=document.slug)
@@ -30,12 +32,14 @@ def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideR
         offsets=checklist_offsets(step),
         can_go_back=bool(run and len(run.trail) > 1) or view.position > 0,
         pinned=is_pinned(document, current_user),
+        focus_step=focus_step,
     )
     template = "_step.html" if wants_fragment() else "process.html"
     return render_template(template, **context)
 
 
-def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None):
+def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None,
+                      moved: bool):
     """After a move: the new step's fragment for htmx (with its URL pushed), else a redirect."""
     if target is None:
         url = url_for("runs.done", run_id=run.id)
@@ -44,5 +48,5 @@ def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, ta
         return redirect(url, 303)
     url = url_for("runs.step", run_id=run.id, step_id=target)
     if htmx:
-        return make_response(render_step(document, doc, doc.step(target), run), push_url=url)
+        return make_response(render_step(document, doc, doc.step(target), run, moved), push_url=url)
     return redirect(url, 303)

@@ -50,14 +50,15 @@ def start(slug: str):
     if doc.step(step_id) is None:
         abort(400, description="That step is not part of this process.")
     run = runs.start_run(current_user, document, step_id)
+    nav = request.form.get("nav", "save")
     try:
-        target = runs.advance(run, doc, step_id, request.form.get("nav", "save"),
+        target = runs.advance(run, doc, step_id, nav,
                               request.form.getlist("checked", type=int))
     except NavigationError as error:
         db.session.rollback()
         abort(400, description=str(error))
     db.session.commit()
-    return respond_with_step(document, doc, run, target)
+    return respond_with_step(document, doc, run, target, moved=nav != "save")
 
 
 @bp.post("/d/<path:slug>/pin")

@@ -25,7 +25,7 @@ def step(run_id: int, step_id: str):
     found = doc.step(step_id)
     if found is None:
         abort(404, description=f"This process has no step '{step_id}'.")
-    return render_step(run.document, doc, found, run)
+    return render_step(run.document, doc, found, run, focus_step=True)
 
 
 @bp.post("/runs/<int:run_id>/steps/<step_id>")
@@ -34,14 +34,15 @@ def move(run_id: int, step_id: str):
     if run.status != "active":
         abort(400, description="This run has ended. Open the process again to start a new one.")
     doc = documents.parsed(run.revision)
+    nav = request.form.get("nav", "save")
     try:
-        target = runs.advance(run, doc, step_id, request.form.get("nav", "save"),
+        target = runs.advance(run, doc, step_id, nav,
                               request.form.getlist("checked", type=int))
     except NavigationError as error:
         db.session.rollback()
         abort(400, description=str(error))
     db.session.commit()
-    return respond_with_step(run.document, doc, run, target)
+    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
 
 
 @bp.get("/runs/<int:run_id>/done")

@@ -1,0 +1,66 @@
+"""A live server on loopback and Debian's Chromium, driven by Playwright."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from guidance.extensions import db
+from tests.conftest import PASSWORDS, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    return {
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(tmp_path, seeded_db):
+    shutil.copy(seeded_db, tmp_path / "guidance.db")
+    app = make_app(tmp_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def logged_in(page, live_server):
+    """A page logged in as the agent; returns a function that opens a path."""
+
+    def login(username: str = "agent"):
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORDS[username])
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server}/")
+
+    login()
+
+    def open_path(path: str):
+        page.goto(f"{live_server}{path}")
+        page.bring_to_front()  # focus and the clipboard need the page to be the focused one
+        return page
+
+    open_path.login = login
+    return open_path

@@ -1,0 +1,88 @@
+"""The agent's keyboard path through a process, with htmx and app.js running."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+WIRE = "/d/processes/send-wire"
+
+
+def heading(page):
+    return page.locator("#step-title")
+
+
+def test_j_k_and_number_keys_move_through_the_process(logged_in, page):
+    logged_in(WIRE)
+    expect(heading(page)).to_have_text("Verify the caller")
+    page.keyboard.press("j")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    expect(page).to_have_url(re.compile(r"/runs/\d+/steps/screen$"))
+    page.keyboard.press("2")
+    expect(heading(page)).to_have_text("Collect beneficiary details")
+    page.keyboard.press("k")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.keyboard.press("ArrowLeft")
+    expect(heading(page)).to_have_text("Verify the caller")
+    page.keyboard.press("ArrowRight")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    expect(heading(page)).to_be_focused()  # screen readers hear the new step
+
+
+def test_browser_back_and_refresh_keep_the_place(logged_in, page):
+    logged_in(WIRE)
+    page.keyboard.press("j")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.keyboard.press("1")
+    expect(heading(page)).to_have_text("Stop and escalate")
+    page.reload()
+    expect(heading(page)).to_have_text("Stop and escalate")
+    page.go_back()
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+
+
+def test_ticks_are_saved_as_they_happen_and_survive_moving_and_reloading(logged_in, page):
+    logged_in(WIRE)
+    page.get_by_label("One-time passcode confirmed").check()
+    expect(page).to_have_url(re.compile(r"/runs/\d+/steps/verify$"))  # the tick started a run
+    page.keyboard.press("j")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.keyboard.press("k")
+    expect(page.get_by_label("One-time passcode confirmed")).to_be_checked()
+    page.reload()
+    expect(page.get_by_label("One-time passcode confirmed")).to_be_checked()
+    expect(page.get_by_label("Name and date of birth match the profile")).not_to_be_checked()
+
+
+def test_slash_goes_to_search_and_results_come_as_you_type(logged_in, page):
+    logged_in(WIRE)
+    page.keyboard.press("/")
+    expect(page).to_have_url(re.compile(r"/search$"))
+    expect(page.get_by_label("Search guidance")).to_be_focused()
+    page.keyboard.type("wire")
+    expect(page.locator("#results")).to_contain_text("Send an international wire transfer")
+    page.goto(page.url.replace("/search", "/"))
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("/")
+    expect(page.get_by_label("Search guidance")).to_be_focused()
+
+
+def test_copy_button_copies_the_script(logged_in, page, context):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    logged_in(WIRE)
+    button = page.locator("button[data-copy]")
+    expect(button).to_have_accessible_name("Copy these words")
+    button.click()
+    expect(button).to_have_text(re.compile("Copied"))
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == '"Before we start, can I confirm your full name and date of birth?"'
+
+
+@pytest.mark.parametrize("path", ["/", WIRE, "/d/policies/identity-verification", "/search?q=wire"])
+def test_pages_fit_480_pixels_without_sideways_scrolling(logged_in, page, path):
+    page.set_viewport_size({"width": 480, "height": 900})
+    logged_in(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 480
