@@ -19,9 +19,9 @@ install: $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
 db: install
@@ -38,16 +38,28 @@ check: install
 
 test-install: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 # Browser tests drive Debian's Chromium; PostgreSQL tests start a throwaway server.
 system-packages:
-	@bin/ensure-debian-packages chromium postgresql
+	@bin/ensure-debian-packages chromium postgresql default-jre-headless
+	@command -v npm >/dev/null || bin/ensure-debian-packages npm
+
+# The Nu HTML checker, from the npm registry; kept out of git (32 MB).
+VNU_VERSION := 26.9.27
+VNU_JAR     := .cache/vnu-$(VNU_VERSION)/vnu.jar
+export VNU_JAR
+
+$(VNU_JAR):
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar
+	mv $(dir $@)package/build/dist/vnu.jar $@ && rm -rf $(dir $@)package $(dir $@)*.tgz
 
 test: test-install system-packages
+	@$(MAKE) --no-print-directory $(VNU_JAR)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .cache

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("process", "policy", "article")
+# Column sizes the database holds; the parser refuses longer values so every database agrees.
+MAX_NAME = 255  # titles, step ids and titles, document paths
+MAX_LABEL = 100  # a tag or a contact reason
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from markdown.extensions.toc import slugify as _slugify
 
 from . import frontmatter
-from .model import Block, Choice, Link, ParsedDocument, Problem, Step
+from .model import MAX_LABEL, MAX_NAME, Block, Choice, Link, ParsedDocument, Problem, Step
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -49,7 +49,28 @@ def parse_document(text: str, path: str) -> tuple[ParsedDocument, list[Problem]]
     else:
         doc.anchors = {heading_id for _, _, _, heading_id, _ in headings}
     _check_local_links(doc, problems)
+    problems += _check_limits(doc, text)
     return doc, problems
+
+
+def _check_limits(doc: ParsedDocument, text: str) -> list[Problem]:
+    found = []
+    if "\x00" in text:
+        found.append((text[: text.index("\x00")].count("\n") + 1, "contains a NUL character"))
+    if len(doc.path) - 3 > MAX_NAME:
+        found.append((1, f"the file path is longer than {MAX_NAME} characters"))
+    if len(doc.title) > MAX_NAME:
+        found.append((1, f"the title is longer than {MAX_NAME} characters"))
+    for step in doc.steps:
+        if len(step.id) > MAX_NAME or len(step.title) > MAX_NAME:
+            found.append((step.line, f"a step heading or id is longer than {MAX_NAME} characters"))
+    for field in ("tags", "contact_reasons"):
+        for value in getattr(doc, field):
+            if len(value) > MAX_LABEL:
+                found.append((1, f"'{field}' has an item longer than {MAX_LABEL} characters"))
+    if len(",".join(doc.audience)) + 2 > MAX_NAME:  # stored as ",role,role,"
+        found.append((1, f"'audience' is longer than {MAX_NAME} characters in all"))
+    return [Problem(doc.path, line, message) for line, message in found]
 
 
 def _safe_split(text: str) -> tuple[str, str, int]:

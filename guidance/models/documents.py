@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..content.model import MAX_LABEL, MAX_NAME
 from ..extensions import db
 from ._base import utcnow
 
@@ -16,13 +17,13 @@ class Document(db.Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
     # Denormalised from the published revision so lists and filters need no join.
-    title: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(MAX_NAME), default="")
     kind: Mapped[str] = mapped_column(String(16), default="article")
     summary: Mapped[str] = mapped_column(Text, default="")
     # ",agent,senior-agent," so a LIKE filters by role in SQL; "" means everyone.
-    audience: Mapped[str] = mapped_column(String(255), default="")
+    audience: Mapped[str] = mapped_column(String(MAX_NAME), default="")
     published_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True)
     )
@@ -80,9 +81,9 @@ class RevisionStep(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
-    key: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(MAX_NAME))
     position: Mapped[int]
-    title: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(MAX_NAME))
     is_decision: Mapped[bool] = mapped_column(default=False)
 
 
@@ -90,11 +91,11 @@ class DocumentTag(db.Model):
     __tablename__ = "document_tags"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
-    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    tag: Mapped[str] = mapped_column(String(MAX_LABEL), primary_key=True, index=True)
 
 
 class DocumentContactReason(db.Model):
     __tablename__ = "document_contact_reasons"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    code: Mapped[str] = mapped_column(String(MAX_LABEL), primary_key=True, index=True)

@@ -49,6 +49,7 @@ def logged_in(page, live_server):
     """A page logged in as the agent; returns a function that opens a path."""
 
     def login(username: str = "agent"):
+        page.context.clear_cookies()
         page.goto(f"{live_server}/login")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORDS[username])

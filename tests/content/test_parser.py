@@ -216,3 +216,17 @@ def test_windows_line_endings_and_bom_parse_the_same():
     doc, problems = parse_document(text, "doc.md")
     assert problems == []
     assert [s.id for s in doc.steps] == ["verify", "screen", "escalate", "collect-details"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("---\ntitle: " + "t" * 256 + "\n---\n", "1: the title is longer than 255 characters"),
+        ("---\ntags: [" + "t" * 101 + "]\n---\n", "1: 'tags' has an item longer than 100 characters"),
+        ("---\nkind: process\n---\n## " + "s" * 300 + "\n", "4: a step heading or id is longer than 255"),
+        ("# Title\n\nbad \x00 byte\n", "3: contains a NUL character"),
+    ],
+)
+def test_values_too_big_for_the_database_are_refused(source, expected):
+    _, problems = parse_document(source, "big.md")
+    assert any(m.startswith(expected) for m in messages(problems)), messages(problems)

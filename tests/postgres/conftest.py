@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -93,6 +94,7 @@ class Server:
         self.log = self.base / "server.log"
         self.port = 0
         self.started = False
+        self.interrupted = False
         if owner is not None:
             os.chown(self.base, owner.pw_uid, owner.pw_gid)
 
@@ -118,13 +120,24 @@ class Server:
                  "--locale=C.UTF-8", "-U", "postgres", "--no-sync")
         self.port = free_port()
         self.started = True  # from here on, stop() must run even if start fails half-way
-        # -l: the server's output goes to a file, so it never holds our captured pipes open.
-        self.run("pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", str(self.log),
-                 "-o", f"-p {self.port} -k {self.base} {SERVER_OPTIONS}")
+        try:
+            # -l: the server's output goes to a file, so it never holds our captured pipes open.
+            self.run("pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", str(self.log),
+                     "-o", f"-p {self.port} -k {self.base} {SERVER_OPTIONS}")
+        except pytest.fail.Exception:
+            raise  # pg_ctl reported the failure: no server is left running
+        except BaseException:
+            self.interrupted = True  # e.g. Ctrl-C: the server may still be starting
+            raise
 
     def stop(self) -> None:
         try:
-            if self.started and (self.data / "postmaster.pid").exists():
+            pid_file = self.data / "postmaster.pid"
+            if self.interrupted:  # give a server that is still starting time to write its pid file
+                deadline = time.monotonic() + 10
+                while not pid_file.exists() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            if self.started and pid_file.exists():
                 self.run("pg_ctl", "stop", "-w", "-m", "immediate", "-D", str(self.data))
         finally:
             shutil.rmtree(self.base, ignore_errors=True)

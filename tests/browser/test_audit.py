@@ -1,0 +1,78 @@
+"""Every kind of page passes axe-core and the Nu HTML checker, as a real browser renders it."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = ROOT / os.environ.get("VNU_JAR", ".cache/vnu-26.9.27/vnu.jar")
+
+
+def visit(page, base: str) -> dict[str, str]:
+    """Open one page of each kind (as the admin, who sees every control) and keep its HTML."""
+    pages = {}
+
+    def keep(name: str, path: str | None = None):
+        if path:
+            page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        pages[name] = page.content()
+
+    keep("home", "/")
+    keep("search", "/search?q=wire")
+    keep("process", "/d/processes/send-wire")
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(r"/runs/\d+/steps/screen$"))
+    keep("run-step")
+    page.keyboard.press("1")
+    page.wait_for_url(re.compile(r"/steps/escalate$"))
+    page.get_by_role("button", name="Finish").click()
+    page.wait_for_url(re.compile(r"/runs/\d+/done$"))
+    keep("done")
+    keep("policy", "/d/policies/identity-verification")
+    keep("article", "/d/articles/welcome")
+    keep("go-several", "/go/card_arrival")
+    keep("source", "/d/processes/send-wire/source")
+    keep("users", "/admin/users")
+    keep("not-found", "/d/no-such-document")
+    return pages
+
+
+def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_server, tmp_path):
+    logged_in.login("admin")
+    axe = Axe()
+    failures = {}
+    html = visit(page, live_server)
+    for name, content in html.items():
+        page.set_content(content)  # same markup, checked without re-requesting
+        result = axe.run(page)
+        if result.violations_count:
+            failures[name] = result.generate_report()
+    assert not failures, "\n".join(f"{name}:\n{report}" for name, report in failures.items())
+
+    assert VNU_JAR.exists(), f"{VNU_JAR} is missing: `make test` fetches it (npm package vnu-jar)"
+    for name, content in html.items():
+        (tmp_path / f"{name}.html").write_text(content)
+    checked = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *sorted(map(str, tmp_path.glob("*.html")))],
+        capture_output=True, text=True, check=False,
+    )
+    messages = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['type']}: {m['message']}"
+        for m in json.loads(checked.stdout)["messages"]
+    ]
+    assert messages == []
+
+
+def test_login_page_is_accessible_to_anonymous_users(page, live_server):
+    page.goto(live_server + "/login")
+    result = Axe().run(page)
+    assert result.violations_count == 0, result.generate_report()
