@@ -1,6 +1,7 @@
 """`flask guidance ...`: thin commands over the services."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import search as search_service
 from .content.tree import check_tree
 from .models import ROLES
 from .services import library, users
@@ -76,6 +78,46 @@ def demo_users() -> None:
     click.echo("Demo users (username / password):")
     for name, password in known.items():
         click.echo(f"  {name:<7} {password}")
+
+
+@guidance.command("search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def search(query: str, as_json: bool, limit: int) -> None:
+    """Search the published library; QUERY '-' reads one query per line from standard input."""
+    engine = search_service.engine()
+    queries = (line.rstrip("\n") for line in sys.stdin) if query == "-" else [query]
+    for text in queries:
+        found = engine.search(text, role=None, limit=limit, wait=True)
+        if as_json:
+            click.echo(json.dumps({"query": text, "results": [h.as_json() for h in found.hits]}))
+            continue
+        if found.corrected:
+            click.echo(f"(showing results for: {found.corrected})")
+        for rank, hit in enumerate(found.hits, 1):
+            step = f" › {hit.step_title}" if hit.step_title else ""
+            click.echo(f"{rank:2}. {hit.title}{step}  [{hit.kind}, {hit.slug}, {hit.score:.2f}]")
+        if not found.hits:
+            click.echo(found.message or found.unavailable or "no results")
+
+
+@guidance.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database (searches keep working meanwhile)."""
+    count = search_service.engine().rebuild()
+    click.echo(f"indexed {count} entries")
+
+
+@guidance.command("create-token")
+@click.argument("username")
+def create_token(username: str) -> None:
+    """Create an API token for USERNAME (for GET /api/v1/search) and print it."""
+    try:
+        token = users.create_token(username)
+    except users.UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(token)
 
 
 def register(app: Flask) -> None:

@@ -58,5 +58,42 @@
     if (handled) event.preventDefault();
   });
 
+  // The search box: Enter opens the first result once results match what is typed;
+  // the arrow keys move between the box and the results.
+  function resultLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll("#results .result-link"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var box = document.getElementById("q");
+    if (!box) return;
+    var links = resultLinks();
+    if (event.target === box) {
+      if (event.key === "ArrowDown" && links.length) {
+        links[0].focus();
+        event.preventDefault();
+      } else if (event.key === "Enter") {
+        var list = document.querySelector("#results [data-results]");
+        var typed = box.value.trim().replace(/\s+/g, " ");
+        var first = list && list.querySelector(".result-link");
+        if (first && list.getAttribute("data-results") === typed) {
+          event.preventDefault();
+          window.location.href = first.href;
+        }
+      }
+      return;
+    }
+    var index = links.indexOf(event.target);
+    if (index === -1) return;
+    if (event.key === "ArrowDown" && index + 1 < links.length) {
+      links[index + 1].focus();
+      event.preventDefault();
+    } else if (event.key === "ArrowUp") {
+      (index > 0 ? links[index - 1] : box).focus();
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
 })();

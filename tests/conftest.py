@@ -22,9 +22,18 @@ def make_app(data_dir: Path, **config):
     return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret", **config})
 
 
+def close(app) -> None:
+    """Release the database and index files, as a worker does when it exits."""
+    engine = app.extensions.get("guidance_search")
+    if engine is not None:
+        engine.index.close()
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory) -> Path:
-    """A migrated database with users and the fixture library, built once and copied per test."""
+def seeded_dir(tmp_path_factory) -> Path:
+    """A data dir (database and search index) with users and the fixture library, built once."""
     data_dir = tmp_path_factory.mktemp("seed")
     app = make_app(data_dir)
     with app.app_context():
@@ -32,17 +41,22 @@ def seeded_db(tmp_path_factory) -> Path:
         for name, password in PASSWORDS.items():
             create_user(name, ROLE_OF[name], password)
         import_tree(LIBRARY)
-        db.engine.dispose()
-    return data_dir / "guidance.db"
+    close(app)
+    return data_dir
 
 
 @pytest.fixture
-def app(tmp_path, seeded_db):
-    shutil.copy(seeded_db, tmp_path / "guidance.db")
-    app = make_app(tmp_path)
+def data_dir(tmp_path, seeded_dir) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(seeded_dir, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def app(data_dir):
+    app = make_app(data_dir)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close(app)
 
 
 @pytest.fixture
@@ -52,8 +66,7 @@ def empty_app(tmp_path):
     with app.app_context():
         flask_migrate.upgrade()
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close(app)
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ ROUTES = [
     ("GET", "/static/app.css", "static", None),
     ("POST", "/logout", "auth.logout", "agent"),
     ("GET", "/", "home.index", "agent"),
-    ("GET", "/search?q=wire", "home.search", "agent"),
+    ("GET", "/search?q=wire", "search.results", "agent"),
+    ("GET", "/search/suggest?q=wi", "search.suggest", "agent"),
+    ("GET", "/api/v1/search?q=wire", "search.api", "agent"),
     ("GET", "/d/processes/send-wire", "documents.show", "agent"),
     ("GET", "/d/processes/send-wire/steps/screen", "documents.step", "agent"),
     ("POST", "/d/processes/send-wire/runs", "documents.start", "agent"),
@@ -27,9 +29,11 @@ ROUTES = [
     ("GET", f"/runs/{RUN}/done", "runs.done", "agent"),
     ("GET", "/admin/users", "admin.users", "admin"),
     ("POST", "/admin/users", "admin.users", "admin"),
+    ("GET", "/admin/synonyms", "admin.synonyms", "admin"),
+    ("POST", "/admin/synonyms", "admin.synonyms", "admin"),
 ]
 ORDER = ["agent", "author", "admin"]
-FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent"}
+FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b"}
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -54,6 +58,8 @@ def test_anonymous_users_are_sent_to_log_in(client, session, method, path, endpo
     response.close()  # a static file response holds the file open until closed
     if role is None:
         assert response.status_code in (200, 401)  # 401: the form's made-up credentials
+    elif path.startswith("/api/"):
+        assert response.status_code == 401 and "Bearer" in response.get_json()["error"]
     else:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")

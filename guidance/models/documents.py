@@ -27,6 +27,8 @@ class Document(db.Model):
     published_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True)
     )
+    # The content generation of this document's last change (see ContentState).
+    generation: Mapped[int] = mapped_column(default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

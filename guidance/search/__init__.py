@@ -1,26 +1,31 @@
-"""Finding documents. Whoosh (issue 4) will live here; until then a title filter."""
+"""Search: everything Whoosh-specific lives in this package.
+
+`engine()` gives the app's SearchEngine; `index_changes()` applies committed document changes.
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from pathlib import Path
 
-from ..extensions import db
-from ..models import Document, User
-from ..services.documents import visible
+from flask import current_app
 
-MAX_QUERY = 200
+from .engine import MAX_QUERY, Hit, Results, SearchEngine
+
+__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes"]
 
 
-def title_search(query: str, user: User, limit: int = 20) -> list[Document]:
-    """Documents whose title or summary holds every word of the query, titles first."""
-    words = query.lower().split()[:10]
-    if not words:
-        return []
-    statement = visible(select(Document), user)
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', ' ').strip()}%"
-        statement = statement.where(
-            or_(func.lower(Document.title).like(pattern), func.lower(Document.summary).like(pattern))
-        )
-    title_hit = func.lower(Document.title).like(f"%{words[0]}%")
-    statement = statement.order_by(title_hit.desc(), Document.title).limit(limit)
-    return list(db.session.scalars(statement))
+def engine() -> SearchEngine:
+    app = current_app._get_current_object()
+    found = app.extensions.get("guidance_search")
+    if found is None:
+        found = app.extensions["guidance_search"] = SearchEngine(app, Path(app.config["DATA_DIR"]))
+    return found
+
+
+def index_changes() -> None:
+    """Call after committing document changes: the index follows the database."""
+    from .index import IndexMissing
+
+    try:
+        engine().catch_up()
+    except IndexMissing:
+        engine().rebuild()

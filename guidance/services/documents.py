@@ -45,6 +45,11 @@ def library_by_tag(user: User) -> dict[str, list[Document]]:
     return grouped
 
 
+def all_tags(user: User) -> list[str]:
+    query = visible(select(DocumentTag.tag).distinct(), user).join(Document, Document.id == DocumentTag.document_id)
+    return sorted(db.session.scalars(query))
+
+
 def untagged(user: User) -> list[Document]:
     query = visible(select(Document), user).where(~Document.tags.any()).order_by(Document.title)
     return list(db.session.scalars(query))

@@ -12,6 +12,7 @@ from ..content.tree import SourceFile, load_tree
 from ..extensions import db
 from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep, User
 from ..models._base import utcnow
+from .content_state import next_generation
 
 
 @dataclass
@@ -34,6 +35,7 @@ def import_tree(
     report = ImportReport()
     files = load_tree(root)
     existing = {d.slug: d for d in db.session.scalars(select(Document))}
+    generation = None
     for file in files:
         if progress:
             progress(file.path)
@@ -52,15 +54,25 @@ def import_tree(
             report.created += 1
         else:
             report.updated += 1
-        publish(document, file.source, file.document, author=author, source_path=file.path)
+        generation = generation or next_generation()
+        publish(document, file.source, file.document, author=author, source_path=file.path,
+                generation=generation)
     db.session.commit()
+    if generation:
+        from .. import search  # search depends on these services, not the other way round
+
+        search.index_changes()
     return report
 
 
 def publish(
-    document: Document, source: str, parsed: ParsedDocument, *, author: User | None, source_path: str
+    document: Document, source: str, parsed: ParsedDocument, *, author: User | None, source_path: str,
+    generation: int | None = None,
 ) -> Revision:
-    """Add a published revision and make it the document's current one (caller commits)."""
+    """Add a published revision and make it the document's current one.
+
+    The caller commits, then calls `search.index_changes()`.
+    """
     number = (
         db.session.scalar(select(func.max(Revision.number)).where(Revision.document_id == document.id))
         if document.id
@@ -88,11 +100,23 @@ def publish(
     document.summary = parsed.summary
     document.audience = "," + ",".join(parsed.audience) + "," if parsed.audience else ""
     document.updated_at = now
+    document.generation = generation or next_generation()
     document.tags = [DocumentTag(tag=tag) for tag in dict.fromkeys(parsed.tags)]
     document.contact_reasons = [
         DocumentContactReason(code=code) for code in dict.fromkeys(parsed.contact_reasons)
     ]
     return revision
+
+
+def archive(document: Document) -> None:
+    """Take a document out of the library; its revisions, runs and feedback stay."""
+    document.published_revision = None
+    document.generation = next_generation()
+    document.updated_at = utcnow()
+    db.session.commit()
+    from .. import search
+
+    search.index_changes()
 
 
 def export_tree(dest: Path) -> int:

@@ -1,6 +1,7 @@
 """Accounts: creation and the demo users `make run` sets up."""
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ROLES, User
+from ..models import ROLES, ApiToken, User
 
 DEMO_USERS = ("agent", "author", "admin")
 
@@ -49,3 +50,26 @@ def ensure_demo_users(data_dir: Path) -> dict[str, str]:
     store.touch(mode=0o600)
     store.write_text(json.dumps(known, indent=2))
     return known
+
+
+def create_token(username: str) -> str:
+    """A new API token for the user; only its hash is kept, so it is shown once."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UserError(f"no user '{username}'")
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token)))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, htmx, login_manager
 from ..models import User
+from ..services.users import user_for_token
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
@@ -44,16 +45,27 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def register(app: Flask) -> None:
-    from . import admin, auth, documents, home, runs
+@login_manager.request_loader
+def load_user_from_token(req) -> User | None:
+    """CRMs call the JSON API with `Authorization: Bearer <token>` (flask guidance create-token)."""
+    header = req.headers.get("Authorization", "")
+    if req.path.startswith("/api/") and header.startswith("Bearer "):
+        return user_for_token(header.removeprefix("Bearer ").strip())
+    return None
 
-    for module in (auth, home, documents, runs, admin):
+
+def register(app: Flask) -> None:
+    from . import admin, auth, documents, home, runs, search
+
+    for module in (auth, home, search, documents, runs, admin):
         app.register_blueprint(module.bp)
 
     @app.before_request
     def require_login():
         # Every page needs a login unless listed as public: a new route is safe by default.
         if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+            if request.path.startswith("/api/"):
+                return {"error": "log in, or send 'Authorization: Bearer <token>'"}, 401
             return login_manager.unauthorized()
         return None
 

@@ -7,6 +7,7 @@ from ..content.render import render
 from ..extensions import db
 from ..services import documents, runs
 from ..services.runs import NavigationError
+from ..services.search_log import record_open
 from . import role_required
 from ._pages import link_resolver
 from ._runner import render_step, respond_with_step
@@ -18,6 +19,9 @@ def _document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
+    if request.method == "GET" and request.args.get("s", type=int):
+        # Opened from a search result: the search log learns which result helped.
+        record_open(request.args.get("s", type=int), current_user, slug, request.args.get("r", type=int))
     return document
 
 

@@ -1,15 +1,13 @@
 """A live server on loopback and Debian's Chromium, driven by Playwright."""
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from guidance.extensions import db
-from tests.conftest import PASSWORDS, make_app
+from tests.conftest import PASSWORDS, close, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -28,9 +26,8 @@ def browser_type_launch_args():
 
 
 @pytest.fixture
-def live_server(tmp_path, seeded_db):
-    shutil.copy(seeded_db, tmp_path / "guidance.db")
-    app = make_app(tmp_path)
+def live_server(data_dir):
+    app = make_app(data_dir)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,8 +37,7 @@ def live_server(tmp_path, seeded_db):
         server.shutdown()
         thread.join()
         server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+        close(app)
 
 
 @pytest.fixture

@@ -86,3 +86,21 @@ def test_pages_fit_480_pixels_without_sideways_scrolling(logged_in, page, path):
     page.set_viewport_size({"width": 480, "height": 900})
     logged_in(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 480
+
+
+def test_enter_opens_the_first_result_and_arrows_move_through_results(logged_in, page):
+    logged_in("/")
+    box = page.get_by_label("Search guidance")
+    box.type("identity verification")
+    links = page.locator("#results ol.results .result-link")
+    expect(links.first).to_have_text("Identity verification policy")
+    box.press("ArrowDown")
+    expect(page.locator("#results .result-link").first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#results .result-link").nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(box).to_be_focused()
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/d/policies/identity-verification\?s=\d+&r=1$"))
+    expect(page.locator("h1")).to_have_text("Identity verification policy")

@@ -28,7 +28,7 @@ from guidance import create_app
 from guidance.extensions import db
 from guidance.services.library import import_tree
 from guidance.services.users import create_user
-from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF
+from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF, close
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SERVER_OPTIONS = (
@@ -197,8 +197,7 @@ def pg_empty_app(tmp_path, pg_database):
     """The app on a fresh, empty PostgreSQL database (no schema yet)."""
     app = make_pg_app(tmp_path, pg_database)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    close(app)
 
 
 @pytest.fixture
@@ -213,5 +212,4 @@ def pg_app(tmp_path, pg_database):
             import_tree(LIBRARY)
         yield app
     finally:
-        with app.app_context():
-            db.engine.dispose()
+        close(app)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ._base import utcnow
+
+
+class ContentState(db.Model):
+    """One row: the content generation, bumped by every change search must see.
+
+    Each process compares it with the generation its index holds and catches up, so workers
+    and machines sharing one database never serve stale results for long.
+    """
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    synonyms_version: Mapped[int] = mapped_column(default=0)
+
+
+class SearchLog(db.Model):
+    __tablename__ = "search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    query: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), default="web")  # web | api
+    results: Mapped[list[str]] = mapped_column(JSON, default=list)  # slugs shown, in order
+    opened_slug: Mapped[str | None] = mapped_column(String(255))
+    opened_rank: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SynonymGroup(db.Model):
+    """Words and phrases that mean the same to our customers, edited by admins."""
+
+    __tablename__ = "synonym_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)  # "card not arrived, card not delivered, where is my card"
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]

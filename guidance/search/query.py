@@ -1,0 +1,96 @@
+"""Turning what an agent typed into a Whoosh query: no syntax to learn, nothing that explodes.
+
+Every word is matched in every field with a field weight (BM25F-like), words next to each other
+earn a proximity bonus, admin synonyms add their alternatives, the last word of an as-you-type
+query matches as a prefix, and unknown words are corrected from the index's own vocabulary.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+from whoosh.analysis import RegexTokenizer
+from whoosh.searching import Searcher
+
+from .schema import ANALYZER, STOP_WORDS, WORDS
+
+# Field weights, chosen by measurement (benchmarks/search_quality.py).
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "synonyms": 2.5,
+    "phrasings": 1.5,
+    "reasons": 1.5,
+    "summary": 1.5,
+    "headings": 1.2,
+    "body": 1.0,
+}
+PROXIMITY_FIELDS = {"title": 2.0, "synonyms": 2.0, "phrasings": 1.5, "body": 1.0}
+MAX_TERMS = 24
+MIN_PREFIX = 4  # shorter prefixes expand to too many terms (measured: 110-135 ms for 3 letters)
+_RAW = RegexTokenizer(WORDS)
+
+
+@dataclass
+class Analysed:
+    terms: list[str]  # stemmed, in order, stop words removed
+    words: list[str]  # the raw lower-case words, stop words removed
+    prefix: str | None = None  # stem of an unfinished last word
+    expansions: list[list[str]] = field(default_factory=list)  # synonym alternatives (stemmed)
+
+
+def analyse(text: str, synonyms: list[list[list[str]]] | None = None, as_you_type: bool = False) -> Analysed:
+    terms = [t.text for t in ANALYZER(text)][:MAX_TERMS]
+    words = [t.text.lower() for t in _RAW(text) if t.text.lower() not in STOP_WORDS][:MAX_TERMS]
+    prefix = None
+    if as_you_type and text and not text[-1].isspace() and words and len(words[-1]) >= MIN_PREFIX:
+        prefix = terms[-1] if terms else None
+    expansions: list[list[str]] = []
+    for group in synonyms or []:
+        if any(_contains(terms, phrase) for phrase in group):
+            expansions += [phrase for phrase in group if not _contains(terms, phrase)]
+    return Analysed(terms, words, prefix, expansions)
+
+
+def prefixes(text: str) -> list[str]:
+    """Lower-case word starts for title suggestions (the index holds 2-12 letter prefixes)."""
+    return [t.text.lower()[:12] for t in _RAW(text) if len(t.text) >= 2][:6]
+
+
+def _contains(terms: list[str], phrase: list[str]) -> bool:
+    size = len(phrase)
+    return size > 0 and any(terms[i : i + size] == phrase for i in range(len(terms) - size + 1))
+
+
+def _any_field(term: str, boost: float = 1.0) -> q.Query:
+    return q.Or([q.Term(name, term, boost=weight * boost) for name, weight in FIELD_BOOSTS.items()])
+
+
+def build(analysed: Analysed) -> q.Query | None:
+    if not analysed.terms:
+        return None
+    clauses: list[q.Query] = [_any_field(term) for term in dict.fromkeys(analysed.terms)]
+    pairs = list(zip(analysed.terms, analysed.terms[1:]))[:8]
+    for first, second in pairs:
+        if first != second:
+            clauses += [
+                q.Phrase(name, [first, second], slop=3, boost=weight)
+                for name, weight in PROXIMITY_FIELDS.items()
+            ]
+    for phrase in analysed.expansions:
+        clauses.append(q.And([_any_field(term, 0.5) for term in phrase]))
+    if analysed.prefix:
+        clauses.append(q.Or([q.Prefix(name, analysed.prefix, boost=0.8) for name in ("title", "body")]))
+    return q.Or(clauses)
+
+
+def correct(searcher: Searcher, words: list[str]) -> dict[str, str]:
+    """Words the index has never seen, mapped to the closest word it has."""
+    reader = searcher.reader()
+    corrections = {}
+    for word in dict.fromkeys(words):
+        if len(word) < 3 or word.isdigit() or reader.doc_frequency("spelling", word):
+            continue
+        found = searcher.corrector("spelling").suggest(word, limit=1, maxdist=1 if len(word) <= 5 else 2, prefix=1)
+        if found and found[0] != word:
+            corrections[word] = found[0]
+    return corrections

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+
+from .. import search as search_service
+from ..services.documents import all_tags
+from ..services.search_log import log_search
+from . import wants_fragment
+
+bp = Blueprint("search", __name__)
+KINDS = ("process", "policy", "article")
+
+
+def _role() -> str | None:
+    """Authors and admins see every audience; everyone else only their own role's."""
+    return None if current_user.has_role("author") else current_user.role
+
+
+@bp.get("/search")
+def results():
+    query = request.args.get("q", "")[: search_service.MAX_QUERY]
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    tag = request.args.get("tag") or None
+    found, log_id, suggestions = None, None, []
+    live = bool(request.args.get("live"))
+    if query.strip():
+        engine = search_service.engine()
+        found = engine.search(query, role=_role(), kind=kind, tag=tag, as_you_type=live)
+        if live and not query[-1].isspace():
+            shown = {hit.slug for hit in found.hits[:3]}
+            suggestions = [s for s in engine.suggest(query, role=_role(), limit=4) if s.slug not in shown]
+        if found.hits or found.closest:
+            log_id = log_search(current_user, found.query, [h.slug for h in found.hits]).id
+    template = "_results.html" if wants_fragment() else "search.html"
+    return render_template(template, query=query, found=found, log_id=log_id, kind=kind, tag=tag,
+                           kinds=KINDS, tags=all_tags(current_user), suggestions=suggestions)
+
+
+@bp.get("/search/suggest")
+def suggest():
+    """Titles completing what has been typed: a fast list for type-ahead widgets (and CRMs)."""
+    hits = search_service.engine().suggest(request.args.get("q", "")[:100], role=_role())
+    return render_template("_suggestions.html", hits=hits)
+
+
+@bp.get("/api/v1/search")
+def api():
+    query = request.args.get("q", "")[: search_service.MAX_QUERY]
+    limit = min(max(request.args.get("limit", 10, type=int) or 10, 1), 50)
+    found = search_service.engine().search(query, role=_role(), limit=limit)
+    if found.hits:
+        log_search(current_user, found.query, [h.slug for h in found.hits], source="api")
+    body = {
+        "query": found.query,
+        "results": [hit.as_json() for hit in found.hits],
+        "corrected": found.corrected,
+        "weak": found.weak,
+    }
+    if found.unavailable or found.message:
+        body["message"] = found.unavailable or found.message
+    return jsonify(body), 503 if found.unavailable else 200
