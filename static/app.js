@@ -42,6 +42,12 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if (event.key === "Escape" && event.target.matches("#q")) { event.target.value = ""; return; }
+    if (event.key === "Escape" && event.target.matches("#note-body")) {
+      // Back to the step, so j/k and the answer keys work again; the typed text stays.
+      var title = document.getElementById("step-title");
+      if (title) { title.focus(); event.preventDefault(); }
+      return;
+    }
     if (typing(event.target)) return;
     var handled = false;
     if (event.key === "/") {
@@ -54,6 +60,9 @@
       handled = press('[data-nav="back"]');
     } else if (/^[1-9]$/.test(event.key)) {
       handled = press('[data-choice="' + event.key + '"]');
+    } else if (event.key === "n") {
+      var note = document.getElementById("note-body");
+      if (note) { note.focus(); handled = true; }
     }
     if (handled) event.preventDefault();
   });
@@ -95,5 +104,25 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
+  // The edit form opened at a step: put the caret on that step's heading line.
+  function caretToLine(textarea) {
+    var line = parseInt(textarea.dataset.line, 10);
+    if (!line) return;
+    var offset = 0;
+    for (var i = 1; i < line; i++) {
+      var next = textarea.value.indexOf("\n", offset);
+      if (next === -1) break;
+      offset = next + 1;
+    }
+    textarea.focus();
+    textarea.setSelectionRange(offset, offset);
+    var lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
+    textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showCopyButtons(document);
+    var source = document.querySelector("textarea[data-line]");
+    if (source) caretToLine(source);
+  });
 })();

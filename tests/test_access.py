@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import ROLE_OF
 
 RUN = "{run}"
+NOTE = "{note}"
 # (method, path, endpoint, lowest role allowed; None = public)
 ROUTES = [
     ("GET", "/login", "auth.login", None),
@@ -31,9 +32,22 @@ ROUTES = [
     ("POST", "/admin/users", "admin.users", "admin"),
     ("GET", "/admin/synonyms", "admin.synonyms", "admin"),
     ("POST", "/admin/synonyms", "admin.synonyms", "admin"),
+    ("POST", "/d/processes/send-wire/steps/verify/notes", "feedback.add_note", "agent"),
+    ("POST", "/d/processes/send-wire/steps/verify/rating", "feedback.rate", "agent"),
+    ("GET", f"/notes/{NOTE}/edit", "feedback.edit_note", "agent"),  # own note; others': tests/feedback
+    ("POST", f"/notes/{NOTE}/edit", "feedback.edit_note", "agent"),
+    ("POST", f"/notes/{NOTE}/delete", "feedback.delete_note", "agent"),
+    ("GET", "/notifications", "feedback.notifications", "agent"),
+    ("GET", "/admin/inbox", "inbox.index", "admin"),
+    ("POST", "/admin/inbox", "inbox.bulk", "admin"),
+    ("GET", "/admin/health", "inbox.health", "admin"),
+    ("GET", "/d/processes/send-wire/edit?step=verify", "inbox.edit", "admin"),
+    ("POST", "/d/processes/send-wire/edit", "inbox.edit", "admin"),
 ]
 ORDER = ["agent", "author", "admin"]
-FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b"}
+FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b",
+        "body": "A note", "rating": "up", "action": "accept", "base": "1",
+        "source": "---\ntitle: Send an international wire transfer\nkind: process\n---\n\n## Verify {#verify}\n\nCheck.\n"}
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -48,11 +62,26 @@ def start_run(session) -> int:
     return int(re.search(r"/runs/(\d+)/", response.headers["Location"]).group(1))
 
 
+def add_note(session) -> int:
+    session.post("/d/processes/send-wire/steps/verify/notes", {"body": "Access-test note"})
+    page = session.get("/d/processes/send-wire/steps/verify").get_data(as_text=True)
+    return int(re.findall(r'id="note-(\d+)"', page)[0])
+
+
+def fill(path: str, session) -> str:
+    """Put a run and a note of `session`'s user into a path that needs them."""
+    if RUN in path:
+        path = path.replace(RUN, str(start_run(session)))
+    if NOTE in path:
+        path = path.replace(NOTE, str(add_note(session)))
+    return path
+
+
 @pytest.mark.parametrize(("method", "path", "endpoint", "role"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
 def test_anonymous_users_are_sent_to_log_in(client, session, method, path, endpoint, role):
     owner = type(session)(client.application.test_client())
     owner.login("agent")
-    path = path.replace(RUN, str(start_run(owner)))
+    path = fill(path, owner)
     token = session.token()
     response = client.open(path, method=method, data={**FORM, "csrf_token": token})
     response.close()  # a static file response holds the file open until closed
@@ -69,7 +98,7 @@ def test_anonymous_users_are_sent_to_log_in(client, session, method, path, endpo
 @pytest.mark.parametrize(("method", "path", "endpoint", "role"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
 def test_roles_are_enforced_on_the_server(session, user, method, path, endpoint, role):
     session.login(user)
-    path = path.replace(RUN, str(start_run(session)))
+    path = fill(path, session)
     if method == "GET":
         response = session.get(path)
     else:
@@ -86,7 +115,7 @@ def test_roles_are_enforced_on_the_server(session, user, method, path, endpoint,
 @pytest.mark.parametrize(("method", "path", "endpoint", "role"), [r for r in ROUTES if r[0] == "POST"])
 def test_every_form_post_needs_a_csrf_token(session, method, path, endpoint, role):
     session.login("admin")
-    path = path.replace(RUN, str(start_run(session)))
+    path = fill(path, session)
     response = session.client.post(path, data=FORM)
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)

@@ -55,9 +55,9 @@ def load_user_from_token(req) -> User | None:
 
 
 def register(app: Flask) -> None:
-    from . import admin, auth, documents, home, runs, search
+    from . import admin, auth, documents, feedback, home, inbox, runs, search
 
-    for module in (auth, home, search, documents, runs, admin):
+    for module in (auth, home, search, documents, runs, admin, feedback, inbox):
         app.register_blueprint(module.bp)
 
     @app.before_request

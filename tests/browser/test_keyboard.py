@@ -81,9 +81,41 @@ def test_copy_button_copies_the_script(logged_in, page, context):
     assert copied == '"Before we start, can I confirm your full name and date of birth?"'
 
 
-@pytest.mark.parametrize("path", ["/", WIRE, "/d/policies/identity-verification", "/search?q=wire"])
+def test_n_focuses_the_note_box_and_a_note_and_rating_keep_the_agent_on_the_step(logged_in, page):
+    logged_in(WIRE)
+    page.keyboard.press("j")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    url = page.url
+    page.keyboard.press("n")
+    box = page.get_by_label("Add a note to this step")
+    expect(box).to_be_focused()
+    expect(box).to_have_value("")  # the key focused the box; it did not type itself
+    page.keyboard.type("Ask which bank; some are exempt")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator(".note-list")).to_contain_text("Ask which bank; some are exempt")
+    expect(box).to_have_value("")
+    page.get_by_role("button", name="No (thumbs down)").click()
+    page.get_by_label("Reason").select_option("unclear")
+    page.get_by_role("button", name="Send the reason").click()
+    expect(page.locator(".rating-status")).to_contain_text("unclear")
+    assert page.url == url  # never left the step
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.reload()
+    expect(page.locator(".note-list")).to_contain_text("Ask which bank; some are exempt")
+    page.keyboard.press("n")
+    page.keyboard.press("Escape")  # back to the step: the keys move the run again
+    expect(heading(page)).to_be_focused()
+    page.keyboard.press("1")  # the run goes on: the first answer of this decision
+    expect(heading(page)).to_have_text("Stop and escalate")
+
+
+@pytest.mark.parametrize("path", ["/", WIRE, "/d/policies/identity-verification", "/search?q=wire",
+                                  "/admin/inbox", "/d/processes/send-wire/edit?step=verify",
+                                  "/admin/health", "/notifications"])
 def test_pages_fit_480_pixels_without_sideways_scrolling(logged_in, page, path):
     page.set_viewport_size({"width": 480, "height": 900})
+    if path.startswith(("/admin", "/d/processes/send-wire/edit")):
+        logged_in.login("admin")
     logged_in(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 480
 

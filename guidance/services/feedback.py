@@ -1,0 +1,236 @@
+"""Agents' notes and ratings on process steps, and what each person sees of them on a step."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Document, Notification, Revision, RevisionStep, StepNote, StepRating, User
+from ..models._base import utcnow
+
+MAX_NOTE = 4000
+MAX_COMMENT = 2000
+REASONS = {
+    "wrong": "Wrong",
+    "unclear": "Unclear",
+    "outdated": "Out of date",
+    "missing": "Missing a step",
+    "other": "Other",
+}
+
+
+class FeedbackError(ValueError):
+    """Input the agent can fix: the message says what."""
+
+
+# ---- where feedback attaches -------------------------------------------------------------
+
+
+def revision_for_step(document: Document, revision_id: int | None, step_key: str) -> Revision:
+    """The published revision of `document` the agent was looking at, which must have the step."""
+    revision = db.session.get(Revision, revision_id) if revision_id else document.published_revision
+    if revision is None or revision.document_id != document.id or revision.status != "published":
+        raise FeedbackError("That revision is not one of this document's.")
+    if not any(step.key == step_key for step in revision.steps):
+        raise FeedbackError(f"Revision {revision.number} of this process has no step '{step_key}'.")
+    return revision
+
+
+def step_titles(document_ids: set[int]) -> dict[tuple[int, str], tuple[str, bool]]:
+    """(document id, step key) -> (title, still in the published revision), over all revisions.
+
+    A removed step keeps the title it had in the last revision that had it.
+    """
+    if not document_ids:
+        return {}
+    rows = db.session.execute(
+        select(Revision.document_id, RevisionStep.key, RevisionStep.title, Revision.number,
+               Document.published_revision_id == Revision.id)
+        .join(RevisionStep, RevisionStep.revision_id == Revision.id)
+        .join(Document, Document.id == Revision.document_id)
+        .where(Revision.document_id.in_(document_ids))
+        .order_by(Revision.number)
+    )
+    titles: dict[tuple[int, str], tuple[str, bool]] = {}
+    current: set[tuple[int, str]] = set()
+    for document_id, key, title, _, is_current in rows:
+        titles[(document_id, key)] = (title, False)
+        if is_current:
+            current.add((document_id, key))
+    return {k: (title, k in current) for k, (title, _) in titles.items()}
+
+
+# ---- notes -------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise FeedbackError("Write something in the note first.")
+    if len(body) > MAX_NOTE:
+        raise FeedbackError(
+            f"A note can be at most {MAX_NOTE:,} characters; this one has {len(body):,}. "
+            "Shorten it, or split it into two notes."
+        )
+    return body
+
+
+def add_note(user: User, document: Document, revision: Revision, step_key: str, body: str,
+             shared: bool = False) -> StepNote:
+    note = StepNote(document_id=document.id, revision_id=revision.id, step_key=step_key,
+                    user_id=user.id, body=_clean_body(body), shared=shared)
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+def get_note(note_id: int, user: User) -> StepNote | None:
+    """The note if `user` may see it: their own, a shared one, or any for an admin."""
+    note = db.session.get(StepNote, note_id)
+    if note is None or not (note.user_id == user.id or note.shared or user.has_role("admin")):
+        return None
+    return note
+
+
+def update_note(user: User, note: StepNote, body: str, shared: bool) -> StepNote:
+    if note.user_id != user.id:
+        raise PermissionError("only the author of a note can change it")
+    note.body, note.shared, note.updated_at = _clean_body(body), shared, utcnow()
+    db.session.commit()
+    return note
+
+
+def delete_note(user: User, note: StepNote) -> None:
+    if note.user_id != user.id:
+        raise PermissionError("only the author of a note can delete it")
+    db.session.delete(note)
+    db.session.commit()
+
+
+def _visible_notes(user: User):
+    query = select(StepNote)
+    if not user.has_role("admin"):
+        query = query.where(or_(StepNote.user_id == user.id, StepNote.shared))
+    return query
+
+
+# ---- ratings -----------------------------------------------------------------------------
+
+
+def rate(user: User, document: Document, revision: Revision, step_key: str, positive: bool,
+         reason: str | None = None, comment: str = "") -> StepRating:
+    """Set the agent's rating of this step on this revision (one each, changeable)."""
+    reason = reason or None
+    comment = (comment or "").replace("\r\n", "\n").strip()
+    if positive:
+        reason, comment = None, ""
+    if reason is not None and reason not in REASONS:
+        raise FeedbackError("Choose one of the listed reasons.")
+    if len(comment) > MAX_COMMENT:
+        raise FeedbackError(f"A comment can be at most {MAX_COMMENT:,} characters; this one has {len(comment):,}.")
+    for attempt in range(2):
+        rating = db.session.scalar(select(StepRating).where(
+            StepRating.user_id == user.id, StepRating.revision_id == revision.id, StepRating.step_key == step_key
+        ))
+        if rating is None:
+            rating = StepRating(document_id=document.id, revision_id=revision.id, step_key=step_key,
+                                user_id=user.id, positive=positive)
+            db.session.add(rating)
+        elif rating.positive != positive or (not positive and reason and reason != rating.reason):
+            # A changed complaint is a new item for the inbox.
+            rating.status, rating.status_reason, rating.resolved_revision_id = "new", "", None
+            rating.handled_by_id = rating.handled_at = None
+        rating.positive = positive
+        if positive or reason is not None:
+            rating.reason, rating.comment = reason, comment
+        rating.updated_at = utcnow()
+        try:
+            db.session.commit()
+            return rating
+        except IntegrityError:  # the same agent rating twice at once: the other write won, update it
+            db.session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# ---- what a step shows -------------------------------------------------------------------
+
+
+@dataclass
+class StepFeedback:
+    notes: list[StepNote]
+    removed_notes: list[tuple[StepNote, str]]  # notes on steps this revision no longer has, with titles
+    rating: StepRating | None  # mine, on the revision shown
+    earlier_ratings: list[StepRating]  # mine, on other revisions of this step
+    revision: Revision
+    revision_numbers: dict[int, int] = field(default_factory=dict)  # revision id -> number
+    health: dict[str, tuple[int, int]] | None = None  # admins: step key -> (up, down), published revision
+
+
+def step_feedback(user: User, document: Document, revision: Revision, step_key: str,
+                  step_keys: list[str]) -> StepFeedback:
+    """Everything the step page shows of notes and ratings, as `user` may see it."""
+    notes = list(db.session.scalars(
+        _visible_notes(user)
+        .where(StepNote.document_id == document.id, or_(StepNote.step_key == step_key,
+                                                        StepNote.step_key.not_in(step_keys) if step_keys else false()))
+        .order_by(StepNote.created_at.desc(), StepNote.id.desc())
+    ))
+    on_step = [n for n in notes if n.step_key == step_key]
+    removed = [n for n in notes if n.step_key != step_key]
+    titles = step_titles({document.id}) if removed else {}
+    ratings = list(db.session.scalars(select(StepRating).where(
+        StepRating.user_id == user.id, StepRating.document_id == document.id, StepRating.step_key == step_key
+    ).order_by(StepRating.updated_at.desc())))
+    mine = next((r for r in ratings if r.revision_id == revision.id), None)
+    revision_ids = {n.revision_id for n in notes} | {r.revision_id for r in ratings} | {revision.id}
+    numbers = dict(db.session.execute(select(Revision.id, Revision.number).where(Revision.id.in_(revision_ids))).all())
+    return StepFeedback(
+        notes=on_step,
+        removed_notes=[(n, titles.get((document.id, n.step_key), (n.step_key, False))[0]) for n in removed],
+        rating=mine,
+        earlier_ratings=[r for r in ratings if r.revision_id != revision.id],
+        revision=revision,
+        revision_numbers=numbers,
+        health=step_scores(document.published_revision_id) if user.has_role("admin") else None,
+    )
+
+
+def step_scores(revision_id: int | None) -> dict[str, tuple[int, int]]:
+    """Step key -> (thumbs up, thumbs down) on one revision."""
+    if revision_id is None:
+        return {}
+    counts: Counter[tuple[str, bool]] = Counter()
+    for key, positive, n in db.session.execute(
+        select(StepRating.step_key, StepRating.positive, db.func.count())
+        .where(StepRating.revision_id == revision_id)
+        .group_by(StepRating.step_key, StepRating.positive)
+    ):
+        counts[(key, positive)] = n
+    keys = {key for key, _ in counts}
+    return {key: (counts[(key, True)], counts[(key, False)]) for key in keys}
+
+
+# ---- notifications -----------------------------------------------------------------------
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )) or 0
+
+
+def notifications(user: User, limit: int = 100) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(db.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    ).values(read_at=utcnow()))
+    db.session.commit()

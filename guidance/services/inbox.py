@@ -1,0 +1,274 @@
+"""The admin inbox: notes and negative ratings, their status, and closing the loop with agents."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import STATUSES, Document, Notification, Revision, StepNote, StepRating, User
+from ..models._base import utcnow
+from .feedback import REASONS, FeedbackError, step_scores, step_titles
+
+Item = StepNote | StepRating
+KINDS = {"note": StepNote, "rating": StepRating}
+OPEN = ("new", "accepted")
+MAX_ITEMS = 500  # per kind, per inbox page
+MAX_REASON = 1000
+
+
+@dataclass
+class Filters:
+    document: str = ""  # slug
+    step: str = ""
+    kind: str = ""  # note | rating
+    reason: str = ""  # a REASONS key (ratings only)
+    status: str = "open"  # open | all | one of STATUSES
+    author: str = ""  # username
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(args.get(name, "")) if args.get(name) else None
+            except ValueError:
+                return None
+
+        status = args.get("status", "open")
+        return cls(
+            document=args.get("document", "").strip(),
+            step=args.get("step", "").strip(),
+            kind=args.get("kind", "") if args.get("kind") in KINDS else "",
+            reason=args.get("reason", "") if args.get("reason") in REASONS else "",
+            status=status if status in ("open", "all", *STATUSES) else "open",
+            author=args.get("author", "").strip(),
+            since=day("since"),
+            until=day("until"),
+        )
+
+
+@dataclass
+class Group:
+    document: Document
+    step_key: str
+    step_title: str
+    removed: bool
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def notes(self) -> int:
+        return sum(1 for item in self.items if item.kind == "note")
+
+    @property
+    def ratings(self) -> int:
+        return sum(1 for item in self.items if item.kind == "rating")
+
+
+@dataclass
+class Inbox:
+    groups: list[Group]
+    total: int
+    truncated: bool
+
+
+def item_id(item: Item) -> str:
+    return f"{item.kind}:{item.id}"
+
+
+def _filtered(model, filters: Filters):
+    query = select(model).join(Document, Document.id == model.document_id).options(
+        selectinload(model.user), selectinload(model.revision), selectinload(model.document),
+        selectinload(model.resolved_revision),
+    )
+    if model is StepRating:
+        query = query.where(StepRating.positive.is_(False))
+        if filters.reason:
+            query = query.where(StepRating.reason == filters.reason)
+    if filters.document:
+        query = query.where(Document.slug == filters.document)
+    if filters.step:
+        query = query.where(model.step_key == filters.step)
+    if filters.status == "open":
+        query = query.where(model.status.in_(OPEN))
+    elif filters.status != "all":
+        query = query.where(model.status == filters.status)
+    if filters.author:
+        query = query.join(User, User.id == model.user_id).where(User.username == filters.author)
+    if filters.since:
+        query = query.where(model.created_at >= datetime.combine(filters.since, time()))
+    if filters.until:
+        query = query.where(model.created_at < datetime.combine(filters.until + timedelta(days=1), time()))
+    return query.order_by(model.created_at.desc(), model.id.desc()).limit(MAX_ITEMS + 1)
+
+
+def inbox(filters: Filters) -> Inbox:
+    """Notes and negative ratings, newest first, grouped by document and step (newest group first)."""
+    found: list[Item] = []
+    truncated = False
+    for kind, model in KINDS.items():
+        if filters.kind and filters.kind != kind:
+            continue
+        if kind == "note" and filters.reason:
+            continue  # a reason is something only a rating has
+        rows = list(db.session.scalars(_filtered(model, filters)))
+        truncated = truncated or len(rows) > MAX_ITEMS
+        found += rows[:MAX_ITEMS]
+    found.sort(key=lambda item: (item.created_at, item.kind, item.id), reverse=True)
+    titles = step_titles({item.document_id for item in found})
+    groups: dict[tuple[int, str], Group] = {}
+    for item in found:
+        key = (item.document_id, item.step_key)
+        if key not in groups:
+            title, current = titles.get(key, (item.step_key, False))
+            groups[key] = Group(item.document, item.step_key, title, removed=not current)
+        groups[key].items.append(item)
+    return Inbox(list(groups.values()), len(found), truncated)
+
+
+def items_by_ids(ids: list[str]) -> list[Item]:
+    items = []
+    for value in dict.fromkeys(ids):
+        kind, _, number = value.partition(":")
+        if kind in KINDS and number.isdigit():
+            item = db.session.get(KINDS[kind], int(number))
+            if item is not None:
+                items.append(item)
+    return items
+
+
+def open_items(document: Document, step_key: str | None = None) -> list[Item]:
+    """The new and accepted items of a document (or one step), for the editor's side panel."""
+    filters = Filters(document=document.slug, step=step_key or "", status="open")
+    return [item for group in inbox(filters).groups for item in group.items]
+
+
+def document_slugs() -> list[str]:
+    """Documents that have any feedback, for the inbox's filter."""
+    ids = set(db.session.scalars(select(StepNote.document_id).distinct())) | set(
+        db.session.scalars(select(StepRating.document_id).where(StepRating.positive.is_(False)).distinct())
+    )
+    if not ids:
+        return []
+    return sorted(db.session.scalars(select(Document.slug).where(Document.id.in_(ids))))
+
+
+def authors() -> list[str]:
+    ids = set(db.session.scalars(select(StepNote.user_id).distinct())) | set(
+        db.session.scalars(select(StepRating.user_id).where(StepRating.positive.is_(False)).distinct())
+    )
+    if not ids:
+        return []
+    return sorted(db.session.scalars(select(User.username).where(User.id.in_(ids))))
+
+
+# ---- status changes ----------------------------------------------------------------------
+
+
+def _step_label(item: Item, titles: dict[tuple[int, str], tuple[str, bool]]) -> str:
+    title = titles.get((item.document_id, item.step_key), (item.step_key, False))[0]
+    return f"{item.document.title} › {title}"
+
+
+def _what(item: Item) -> str:
+    return "note" if item.kind == "note" else "rating"
+
+
+def set_status(items: list[Item], status: str, admin: User, reason: str = "") -> int:
+    """Accept, dismiss (with a reason the agent sees) or reopen items. The caller commits."""
+    if status not in ("new", "accepted", "dismissed"):
+        raise FeedbackError("Unknown action.")
+    reason = (reason or "").strip()
+    if status == "dismissed" and not reason:
+        raise FeedbackError("Say why these items are dismissed: the agents who raised them will see it.")
+    if len(reason) > MAX_REASON:
+        raise FeedbackError(f"Keep the reason under {MAX_REASON:,} characters.")
+    now = utcnow()
+    titles = step_titles({item.document_id for item in items})
+    for item in items:
+        if status == "dismissed" and item.status != "dismissed":
+            db.session.add(Notification(
+                user_id=item.user_id, kind="dismissed", document_id=item.document_id,
+                revision_id=item.revision_id,
+                message=f"Your {_what(item)} on '{_step_label(item, titles)}' was dismissed: {reason}",
+                url=_step_url(item.document, item.step_key),
+            ))
+        item.status, item.handled_by_id, item.handled_at = status, admin.id, now
+        item.status_reason = reason if status == "dismissed" else ""
+        item.resolved_revision_id = None
+    return len(items)
+
+
+def incorporate(items: list[Item], revision: Revision, admin: User) -> int:
+    """Mark items as addressed by `revision` and tell each agent who raised one. The caller commits."""
+    step_keys = {step.key for step in revision.steps}
+    now = utcnow()
+    count = 0
+    titles = step_titles({item.document_id for item in items})
+    for item in items:
+        if item.document_id != revision.document_id:
+            raise FeedbackError("An item belongs to another document than this revision.")
+        if item.status == "incorporated" and item.resolved_revision_id == revision.id:
+            continue
+        item.status, item.status_reason, item.handled_by_id, item.handled_at = "incorporated", "", admin.id, now
+        item.resolved_revision_id = revision.id
+        url = (_step_url(revision.document, item.step_key) if item.step_key in step_keys
+               else url_for("documents.show", slug=revision.document.slug))
+        db.session.add(Notification(
+            user_id=item.user_id, kind="incorporated", document_id=item.document_id, revision_id=revision.id,
+            message=f"Your {_what(item)} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
+            url=url,
+        ))
+        count += 1
+    return count
+
+
+def _step_url(document: Document, step_key: str) -> str:
+    return url_for("documents.step", slug=document.slug, step_id=step_key)
+
+
+# ---- step health -------------------------------------------------------------------------
+
+FLAG_MIN_DOWN = 3
+
+
+@dataclass
+class StepHealth:
+    document: Document
+    step_key: str
+    step_title: str
+    up: int
+    down: int
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down
+
+    @property
+    def score(self) -> float:
+        return self.up / self.total if self.total else 1.0
+
+    @property
+    def flagged(self) -> bool:
+        return self.down >= FLAG_MIN_DOWN and self.up * 2 < self.total
+
+
+def health(flagged_only: bool = True) -> list[StepHealth]:
+    """Rated steps of every published revision, worst first; by default only the flagged ones."""
+    documents = list(db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None))
+                                        .where(Document.id.in_(select(StepRating.document_id)))))
+    titles = step_titles({d.id for d in documents})
+    result = []
+    for document in documents:
+        for key, (up, down) in step_scores(document.published_revision_id).items():
+            title, current = titles.get((document.id, key), (key, False))
+            if current:
+                result.append(StepHealth(document, key, title, up, down))
+    if flagged_only:
+        result = [entry for entry in result if entry.flagged]
+    result.sort(key=lambda e: (e.score, -e.down, e.document.title, e.step_title))
+    return result
