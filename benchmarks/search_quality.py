@@ -39,7 +39,6 @@ import argparse
 import collections
 import csv
 import json
-import math
 import os
 import re
 import shutil
@@ -47,6 +46,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,28 +191,28 @@ def handbook_queries(docs: dict[str, Doc]) -> list[Query]:
 
 
 def sample(queries: list[Query], limit: int | None) -> list[Query]:
-    """Every k-th query, so that at most `limit` remain (deterministic)."""
+    """`limit` queries evenly spread over the set (every k-th, k fractional; deterministic)."""
     if not limit or limit >= len(queries):
         return queries
-    step = math.ceil(len(queries) / limit)
-    return queries[::step][:limit]
+    return [queries[i * len(queries) // limit] for i in range(limit)]
 
 
 # --------------------------------------------------------------------------- app (CLI)
 
 
-def app_env(data_dir: Path) -> dict[str, str]:
+def app_env(data_dir: Path, semantic: bool = True) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDANCE_") and k != "FLASK_APP"}
     env["GUIDANCE_DATA_DIR"] = str(data_dir)
+    env["GUIDANCE_SEMANTIC_RERANK"] = "1" if semantic else "0"
     return env
 
 
-def flask(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def flask(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(FLASK), "--app", "guidance", *args],
         cwd=ROOT,
         env=app_env(data_dir),
-        input=stdin,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -235,7 +235,7 @@ def import_corpus(data_dir: Path, directory: Path) -> ImportResult:
     started = time.perf_counter()
     upgrade = flask(data_dir, "db", "upgrade")
     if upgrade.returncode:
-        raise SystemExit(f"flask db upgrade failed:\n{upgrade.stdout}{upgrade.stderr}")
+        raise ImportFailed(f"flask db upgrade exited {upgrade.returncode}: {last_line(upgrade.stderr)}")
     done = flask(data_dir, "guidance", "import", str(directory))
     result = ImportResult(files=files, seconds=time.perf_counter() - started)
     prefix = str(directory) + "/"
@@ -250,8 +250,17 @@ def import_corpus(data_dir: Path, directory: Path) -> ImportResult:
             result.imported = created + updated + unchanged
             result.summary = line
     if done.returncode or result.imported is None:
-        print(f"  import of {directory} exited {done.returncode}:\n{done.stderr[-2000:]}")
+        raise ImportFailed(f"flask guidance import exited {done.returncode}: {last_line(done.stderr)}")
     return result
+
+
+class ImportFailed(Exception):
+    pass
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(no output)"
 
 
 def imported_paths(data_dir: Path) -> set[str] | None:
@@ -270,20 +279,53 @@ def imported_paths(data_dir: Path) -> set[str] | None:
 def app_available(data_dir: Path) -> tuple[bool, str]:
     probe = flask(data_dir, "guidance", "search", "--help")
     if probe.returncode:
-        reason = (probe.stderr.strip().splitlines() or ["?"])[-1]
-        return False, reason
+        return False, last_line(probe.stderr)
     return True, ""
 
 
-def app_search(data_dir: Path, queries: list[Query]) -> tuple[list[list[dict]], float]:
+def app_search(data_dir: Path, queries: list[Query], semantic: bool = True) -> tuple[list[list[dict]], float]:
     """One process for the whole set; returns each query's results (in order) and seconds."""
-    stdin = "".join(q.text + "\n" for q in queries)
     started = time.perf_counter()
-    done = flask(data_dir, "guidance", "search", "-", "--json", "--limit", str(TOP), stdin=stdin)
+    process = subprocess.Popen(
+        [str(FLASK), "--app", "guidance", "guidance", "search", "-", "--json", "--limit", str(TOP)],
+        cwd=ROOT,
+        env=app_env(data_dir, semantic),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    errors: list[str] = []
+
+    def feed() -> None:
+        try:
+            process.stdin.write("".join(q.text + "\n" for q in queries))
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    threads = [
+        threading.Thread(target=feed, daemon=True),
+        threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    lines = []
+    show = sys.stderr.isatty()
+    for line in process.stdout:  # read as it comes, so a long run shows progress
+        if line.strip():
+            lines.append(line)
+            if show and len(lines) % 200 == 0:
+                print(f"\r  app search: {len(lines)}/{len(queries)}", end="", file=sys.stderr, flush=True)
+    process.wait()
+    for thread in threads:
+        thread.join()
+    if show:
+        print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - started
-    if done.returncode:
-        raise RuntimeError(f"search exited {done.returncode}: {done.stderr.strip()[-1000:]}")
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if process.returncode:
+        raise RuntimeError(f"search exited {process.returncode}: {''.join(errors).strip()[-1000:]}")
     if len(lines) != len(queries):
         raise RuntimeError(f"search printed {len(lines)} lines for {len(queries)} queries")
     results = []
@@ -362,7 +404,7 @@ def score(queries: list[Query], rankings: list[list[str]]) -> dict[str, float]:
     return {"queries": len(queries), **{k: round(v / n, 4) for k, v in totals.items()}}
 
 
-def worst_categories(queries: list[Query], rankings: list[list[str]], docs: dict[str, Doc], count=15):
+def worst_categories(queries: list[Query], rankings: list[list[str]], count: int = 15) -> list[dict]:
     asked, missed = collections.Counter(), collections.Counter()
     wrong_first: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for query, ranking in zip(queries, rankings):
@@ -405,18 +447,23 @@ def ratio(app: float | None, base: float | None) -> float | None:
 
 
 def print_table(report: dict) -> None:
-    header = f"{'set':<9} {'metric':<10} {'app':>7} {'fts5':>7} {'app/fts5':>9}"
+    # app: the search as shipped (lexical + semantic re-ranking); lexical: the same search with
+    # re-ranking off (what runs without the model package); fts5: the plain BM25 baseline.
+    header = f"{'set':<9} {'metric':<10} {'app':>7} {'lexical':>8} {'fts5':>7} {'app/fts5':>9} {'lexical/fts5':>13}"
     print("\n" + header + "\n" + "-" * len(header))
     for name in SETS:
         if name not in report["sets"]:
             continue
         entry = report["sets"][name]
         app, base = entry["engines"].get("app"), entry["engines"]["fts5"]
+        lexical = entry["engines"].get("lexical")
         n = f"{base['queries']} q"
-        print(f"{name:<9} {'queries':<10} {'':>7} {n:>7}")
+        print(f"{name:<9} {'queries':<10} {'':>7} {'':>8} {n:>7}")
         for metric in METRICS:
             a = app[metric] if app else None
-            print(f"{'':<9} {metric:<10} {fmt(a):>7} {fmt(base[metric]):>7} {fmt(ratio(a, base[metric])):>9}")
+            lx = lexical[metric] if lexical else None
+            print(f"{'':<9} {metric:<10} {fmt(a):>7} {fmt(lx):>8} {fmt(base[metric]):>7} "
+                  f"{fmt(ratio(a, base[metric])):>9} {fmt(ratio(lx, base[metric])):>13}")
         timing = "  ".join(
             f"{engine} {e['seconds']:.1f}s ({1000 * e['seconds'] / max(e['queries'], 1):.1f} ms/q)"
             for engine, e in entry["engines"].items()
@@ -465,8 +512,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.data_dir and not data_dir.exists() and args.only:
                 data_dir = root
             docs = load_docs(directory)
+            import_error = None
             if args.data_dir:
-                if not (data_dir / "guidance.db").exists() and not os.environ.get("GUIDANCE_DATABASE_URL"):
+                if not (data_dir / "guidance.db").exists():
                     print(f"  warning: no guidance.db in {data_dir}")
                 imported = ImportResult(files=len(docs), reused=True)
                 paths = imported_paths(data_dir)
@@ -476,8 +524,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  reusing {data_dir}: {imported.imported} of {len(docs)} files are published")
             else:
                 data_dir.mkdir(parents=True)
-                imported = import_corpus(data_dir, directory)
-                print(f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s")
+                try:
+                    imported = import_corpus(data_dir, directory)
+                except ImportFailed as error:  # the baseline still runs; the app is reported unavailable
+                    print(f"  import failed: {error}")
+                    imported, import_error = ImportResult(files=len(docs)), str(error)
+                else:
+                    import_error = None
+                    print(f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s")
                 for line in imported.failed:
                     print(f"  not imported: {line}")
             # The baseline indexes the same documents the app holds.
@@ -498,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
                     "warning_lines": imported.warnings,
                     "seconds": round(imported.seconds, 2),
                     "reused_data_dir": imported.reused,
+                    "error": import_error,
                 },
                 "engines": {},
             }
@@ -507,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             rankings["fts5"], seconds = fts5_search(con, queries)
             entry["engines"]["fts5"] = {**score(queries, rankings["fts5"]), "seconds": round(seconds, 2)}
 
-            ok, why = app_available(data_dir)
+            ok, why = (False, f"import failed: {import_error}") if import_error else app_available(data_dir)
             if not ok:
                 print(f"  app search not available ({why}); reporting the FTS5 baseline only")
                 entry["app_unavailable"] = why
@@ -519,8 +574,11 @@ def main(argv: list[str] | None = None) -> int:
                     entry["app_unavailable"] = str(error)
                 else:
                     rankings["app"] = [app_ranking(r) for r in results]
+                    lexical, lexical_seconds = app_search(data_dir, queries, semantic=False)
+                    rankings["lexical"] = [app_ranking(r) for r in lexical]
                     entry["engines"] = {
                         "app": {**score(queries, rankings["app"]), "seconds": round(seconds, 2)},
+                        "lexical": {**score(queries, rankings["lexical"]), "seconds": round(lexical_seconds, 2)},
                         **entry["engines"],
                     }
                     foreign = {p for r in rankings["app"] for p in r} - docs.keys()
@@ -532,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
                 }
             engine = "app" if "app" in rankings else "fts5"
             if name == "bank":
-                worst = (engine, worst_categories(queries, rankings[engine], docs))
+                worst = (engine, worst_categories(queries, rankings[engine]))
                 entry["worst_categories"] = {"engine": engine, "rows": worst[1]}
             else:
                 entry["per_query"] = [
@@ -581,11 +639,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def git_head() -> str | None:
+    """HEAD, with "+dirty" when the app's files differ from it (read-only git commands)."""
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", "guidance", "migrations"], cwd=ROOT, capture_output=True, text=True
+        )
     except OSError:
         return None
-    return done.stdout.strip() or None
+    commit = head.stdout.strip()
+    return (commit + ("+dirty" if status.stdout.strip() else "")) or None
 
 
 if __name__ == "__main__":

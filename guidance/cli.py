@@ -89,7 +89,7 @@ def search(query: str, as_json: bool, limit: int) -> None:
     engine = search_service.engine()
     queries = (line.rstrip("\n") for line in sys.stdin) if query == "-" else [query]
     for text in queries:
-        found = engine.search(text, role=None, limit=limit, wait=True)
+        found = engine.search(text, role=None, limit=limit, wait=True, snippets=False)
         if as_json:
             click.echo(json.dumps({"query": text, "results": [h.as_json() for h in found.hits]}))
             continue

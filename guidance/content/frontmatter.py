@@ -65,6 +65,8 @@ def read(text: str) -> FrontMatter:
 
     fields: dict[str, Any] = {}
     for key in TEXT_FIELDS:
+        if isinstance(data.get(key), str):
+            data[key] = _whole_characters(data[key])
         if data.get(key) is None:
             continue
         if isinstance(data[key], (dict, list)):
@@ -80,7 +82,7 @@ def read(text: str) -> FrontMatter:
         if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
             result.errors.append((line_of(key), f"'{key}' must be a list of text items"))
             continue
-        fields[key] = [str(v).strip() for v in value if v is not None and str(v).strip()]
+        fields[key] = [_whole_characters(str(v)).strip() for v in value if v is not None and str(v).strip()]
     for code in fields.get("contact_reasons", []):
         if not CODE.match(code):
             result.errors.append(
@@ -104,3 +106,9 @@ def read(text: str) -> FrontMatter:
             result.errors.append((line_of("review_by"), "'review_by' must be a date like 2027-03-31"))
     result.fields = fields
     return result
+
+
+def _whole_characters(text: str) -> str:
+    """YAML's "\\ud83d\\udcda" escapes give surrogate halves, not characters; join them (or
+    replace a lone half), so the text can be stored, searched and shown."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

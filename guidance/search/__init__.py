@@ -17,7 +17,8 @@ def engine() -> SearchEngine:
     app = current_app._get_current_object()
     found = app.extensions.get("guidance_search")
     if found is None:
-        found = app.extensions["guidance_search"] = SearchEngine(app, Path(app.config["DATA_DIR"]))
+        found = app.extensions["guidance_search"] = SearchEngine(
+            app, Path(app.config["DATA_DIR"]), use_semantic=app.config.get("SEMANTIC_RERANK", True))
     return found
 
 

@@ -5,24 +5,26 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from whoosh import query as q
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.reading import TermNotFound
 
 from ..extensions import db
 from ..models import Document, SynonymGroup
 from ..services.content_state import current_generation
 from . import query as queries
+from . import semantic, snippets
 from .entries import all_entries, entries_for
 from .index import IndexMissing, SearchIndex
+from .schema import IndexEntry
 
 log = logging.getLogger(__name__)
-FORMATTER = HtmlFormatter(tagname="mark", between=" … ")
-FRAGMENTER = ContextFragmenter(maxchars=220, surround=60)
 MAX_QUERY = 500
 
 
@@ -60,8 +62,9 @@ class Results:
 
 
 class SearchEngine:
-    def __init__(self, app, data_dir: Path) -> None:
+    def __init__(self, app, data_dir: Path, use_semantic: bool = True) -> None:
         self.app = app
+        self.semantic = use_semantic and semantic.available()
         self.index = SearchIndex(Path(data_dir) / "search")
         self._rebuilding = threading.Lock()
         self._synonyms: tuple[int, list[list[list[str]]]] = (-1, [])
@@ -70,7 +73,7 @@ class SearchEngine:
     def rebuild(self) -> int:
         generation, _ = current_generation()
         documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
-        return self.index.rebuild(all_entries(documents), generation)
+        return self.index.rebuild(self._with_vectors(all_entries(documents)), generation)
 
     def catch_up(self) -> None:
         """Apply every document change the index has not seen (after a commit, or another worker's)."""
@@ -78,8 +81,20 @@ class SearchEngine:
         seen = self.index.generation()
         if seen >= generation:
             return
-        changed = db.session.scalars(select(Document).where(Document.generation > seen))
-        self.index.update({d.slug: entries_for(d) for d in changed}, generation)
+        changed = {d.slug: entries_for(d) for d in db.session.scalars(select(Document).where(Document.generation > seen))}
+        list(self._with_vectors(e for entries in changed.values() for e in entries))
+        self.index.update(changed, generation)
+
+    def _with_vectors(self, entries: Iterable[IndexEntry], batch: int = 32) -> Iterator[IndexEntry]:
+        """Attach embeddings, encoding many documents' texts together (much faster than one by one)."""
+        if not self.semantic:
+            yield from entries
+            return
+        for chunk in batched(entries, batch):
+            texts = [entry.semantic_texts() for entry in chunk]
+            for entry, vectors in zip(chunk, semantic.encode_documents(texts)):
+                entry.vectors = vectors
+                yield entry
 
     def ensure_fresh(self, wait: bool = False) -> None:
         try:
@@ -123,7 +138,8 @@ class SearchEngine:
 
     # -- searching ------------------------------------------------------------------------
     def search(self, text: str, *, role: str | None, limit: int = 10, kind: str | None = None,
-               tag: str | None = None, as_you_type: bool = False, wait: bool = False) -> Results:
+               tag: str | None = None, as_you_type: bool = False, wait: bool = False,
+               snippets: bool = True) -> Results:
         """`role` None searches everything; otherwise only what that role's audience allows."""
         text = " ".join(text.split())[:MAX_QUERY]
         results = Results(query=text)
@@ -132,44 +148,56 @@ class SearchEngine:
             results.message = "Type a few words about what the customer needs." if not text else (
                 "Those words are too common to search for. Add what the customer needs.")
             return results
+        request = (analysed, role, limit, kind, tag, as_you_type, snippets)
         try:
             self.ensure_fresh(wait=wait)
             try:
                 with self.index.searcher() as searcher:
-                    return self._search(searcher, results, analysed, role, limit, kind, tag, as_you_type)
+                    return self._search(searcher, results, *request)
             except IndexMissing:
                 self.recover(wait)
                 with self.index.searcher() as searcher:
-                    return self._search(searcher, results, analysed, role, limit, kind, tag, as_you_type)
+                    return self._search(searcher, results, *request)
         except IndexMissing:
             results.unavailable = "Search is being rebuilt and will be back in a moment. Browse the library meanwhile."
             return results
 
-    def _search(self, searcher, results, analysed, role, limit, kind, tag, as_you_type) -> Results:
-        restrict = self._filter("doc", role, kind, tag)
+    def _search(self, searcher, results, analysed, role, limit, kind, tag, as_you_type, want_snippets) -> Results:
+        restrict, mask = self._filter(kind, tag), _mask(role)
+        depth = max(limit, semantic.DEPTH) if self.semantic else limit
         found = None
-        corrections = queries.correct(searcher, analysed.words)
+        # A few typed words with one unknown: likely a typo. A pasted message is full of words
+        # the library never uses; correcting them would only add noise unless nothing matched.
+        if len(analysed.terms) > 4:
+            found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
+        corrections = queries.correct(searcher, analysed.words) if found is None or _is_weak(searcher, found, analysed) else {}
         if corrections:  # words the library never uses: try the closest words it does use
             corrected = " ".join(corrections.get(w, w) for w in analysed.words)
             retry = queries.analyse(corrected, self.synonyms(), as_you_type)
-            found = searcher.search(queries.build(retry), limit=limit, filter=restrict, terms=True)
-            if _is_weak(found, retry):
-                found = None
-            else:
-                results.corrected, analysed = corrected, retry
+            retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
+            if not _is_weak(searcher, retried, retry):
+                results.corrected, analysed, found = corrected, retry, retried
         if found is None:
-            found = searcher.search(queries.build(analysed), limit=limit, filter=restrict, terms=True)
-        if _is_weak(found, analysed):
+            found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
+        if _is_weak(searcher, found, analysed):
             results.weak = True
-            closest = searcher.search(_closest_titles(analysed.terms), limit=3, filter=restrict)
+            closest = searcher.search(_closest_titles(analysed.terms), limit=3,
+                                      filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]), mask=mask)
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
-        found.formatter, found.fragmenter = FORMATTER, FRAGMENTER
-        steps = self._best_steps(searcher, analysed, [h["slug"] for h in found if h["kind"] == "process"], role)
-        for hit in found:
-            snippet = hit.highlights("body", top=2) or hit.highlights("summary") or escape(hit.get("summary", ""))
+        ranked = [(hit, hit.score) for hit in found]
+        if self.semantic and len(ranked) > 1:
+            # The customer's own words, typos and all: the model copes with them better than we can.
+            fused = semantic.rerank(results.query, [(hit.score, hit["vectors"]) for hit in found])
+            if fused is not None:
+                ranked = sorted(zip(found, fused), key=lambda pair: -pair[1])
+        ranked = ranked[:limit]
+        marks = snippets.matcher(analysed.words, analysed.terms) if want_snippets else None
+        steps = self._best_steps(searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == "process"], role)
+        for hit, score in ranked:
+            snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if want_snippets else ""
             step = steps.get(hit["slug"])
             results.hits.append(Hit(
-                slug=hit["slug"], title=hit["title"], kind=hit["kind"], score=hit.score,
+                slug=hit["slug"], title=hit["title"], kind=hit["kind"], score=score,
                 summary=hit.get("summary", ""), source_path=hit.get("source_path", ""),
                 contact_reasons=hit.get("contact_reasons", []),
                 tags=[t for t in hit.get("tags", "").split(",") if t],
@@ -181,23 +209,17 @@ class SearchEngine:
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
         if not slugs:
             return {}
-        restrict = q.And([self._filter("step", role, None, None), q.Or([q.Term("slug", s) for s in slugs])])
         best: dict[str, tuple[str, str]] = {}
-        for hit in searcher.search(queries.build(analysed), limit=len(slugs) * 6, filter=restrict):
+        found = searcher.search(queries.build(analysed, queries.STEP_FIELDS), limit=len(slugs) * 6,
+                                filter=q.Or([q.Term("slug", s) for s in slugs]), mask=_mask(role))
+        for hit in found:
             best.setdefault(hit["slug"], (hit["step"], hit["step_title"]))
         return best
 
     @staticmethod
-    def _filter(entry_type: str, role: str | None, kind: str | None, tag: str | None) -> q.Query:
-        # Audience and filters are part of the query, so limits count only what the user may see.
-        parts: list[q.Query] = [q.Term("type", entry_type)]
-        if role is not None:
-            parts.append(q.Or([q.Term("audience", "*"), q.Term("audience", role)]))
-        if kind:
-            parts.append(q.Term("kind", kind))
-        if tag:
-            parts.append(q.Term("tags", tag.lower()))
-        return q.And(parts)
+    def _filter(kind: str | None, tag: str | None) -> q.Query | None:
+        parts = ([q.Term("kind", kind)] if kind else []) + ([q.Term("tags", tag.lower())] if tag else [])
+        return q.And(parts) if parts else None
 
     def suggest(self, text: str, *, role: str | None, limit: int = 8) -> list[Hit]:
         """Titles whose words start with what has been typed so far."""
@@ -208,21 +230,45 @@ class SearchEngine:
             self.ensure_fresh()
             with self.index.searcher() as searcher:
                 found = searcher.search(q.And([q.Term("title_prefix", w) for w in words]), limit=limit,
-                                        filter=self._filter("doc", role, None, None))
+                                        mask=_mask(role))
                 return [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
         except IndexMissing:
             return []
 
 
-def _is_weak(found, analysed) -> bool:
-    """The best hit matches too few of the query's words to be a real answer."""
+def _mask(role: str | None) -> q.Query | None:
+    """Entries the role may not see. Audience is part of the search, so limits count only what
+    the user may see; as a mask it costs only as much as there are restricted documents."""
+    if role is None:
+        return None
+    return q.AndNot(q.Term("restricted", "yes"), q.Term("audience", role))
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _is_weak(searcher, found, analysed) -> bool:
+    """The best hit holds too few of the query's words to be a real answer."""
     if not found:
         return True
     wanted = set(analysed.terms)
-    matched = {text.decode() if isinstance(text, bytes) else text for _, text in found[0].matched_terms()}
+    top = found.docnum(0)
+    matched = sum(1 for term in wanted if any(_holds(searcher, name, term, top) for name in queries.FIELD_BOOSTS))
     # Short queries must mostly match; a pasted message needs only its gist to.
     needed = 1 if len(wanted) <= 2 else math.ceil(len(wanted) / (2 if len(wanted) <= 4 else 3))
-    return len(wanted & matched) < needed
+    return matched < needed
+
+
+def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
+    try:
+        postings = searcher.postings(field_name, term)
+    except TermNotFound:
+        return False
+    postings.skip_to(docnum)
+    return postings.is_active() and postings.id() == docnum
 
 
 def _closest_titles(terms: list[str]) -> q.Query:

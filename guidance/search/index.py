@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 import uuid
+import weakref
 import warnings
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -29,12 +30,28 @@ class IndexMissing(Exception):
     """No usable index on disk (never built, deleted or corrupt)."""
 
 
+class _Held:
+    """A thread's searcher; closed when replaced, at close(), or when its thread ends."""
+
+    def __init__(self, key: tuple, searcher: Searcher) -> None:
+        self.key, self.searcher = key, searcher
+        self._finalizer = weakref.finalize(self, searcher.close)
+
+    def release(self) -> None:
+        self._finalizer()
+
+
 class SearchIndex:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.link = self.root / "current"
         self._opened: tuple[str, whoosh_index.Index] | None = None
         self._lock = threading.Lock()
+        # One searcher per thread, kept while the index is unchanged: opening one costs more
+        # than a small query (measured: ~6 ms of a 20 ms search). Searchers are not shared
+        # between threads.
+        self._local = threading.local()
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
 
     # -- reading -------------------------------------------------------------------------
     def _target(self) -> str:
@@ -64,11 +81,20 @@ class SearchIndex:
 
     @contextmanager
     def searcher(self) -> Iterable[Searcher]:
-        searcher = self.open().searcher()
+        """This thread's searcher on the current index (a fresh one after any change)."""
+        key = (self._target(), self.generation(), self._writes)
+        held = getattr(self._local, "held", None)
+        if held is None or held.key != key:
+            if held is not None:
+                held.release()
+            held = self._local.held = _Held(key, self.open().searcher())
+            self._held.add(held)
         try:
-            yield searcher
-        finally:
-            searcher.close()
+            yield held.searcher
+        except Exception:
+            held.release()  # a searcher that failed is not trusted again
+            self._local.held = None
+            raise
 
     def generation(self) -> int:
         try:
@@ -118,11 +144,18 @@ class SearchIndex:
                 writer.delete_by_term("slug", slug)
                 for entry in entries:
                     writer.add_document(**entry.fields())
+        self._writes += 1
         path = self.root / self._target() / GENERATION_FILE
         if generation > self.generation():
             path.write_text(str(generation))
 
+    _writes = 0  # this process's own updates, which must refresh its searchers too
+
     def close(self) -> None:
+        """Close every searcher and the index (at worker exit, and in tests)."""
+        for held in list(self._held):
+            held.release()
+        self._local = threading.local()
         with self._lock:
             if self._opened is not None:
                 self._opened[1].close()

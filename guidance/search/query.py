@@ -1,7 +1,7 @@
 """Turning what an agent typed into a Whoosh query: no syntax to learn, nothing that explodes.
 
-Every word is matched in every field with a field weight (BM25F-like), words next to each other
-earn a proximity bonus, admin synonyms add their alternatives, the last word of an as-you-type
+Every word is matched in both text fields with a field weight, admin synonyms add their
+alternatives, the last word of an as-you-type
 query matches as a prefix, and unknown words are corrected from the index's own vocabulary.
 """
 from __future__ import annotations
@@ -14,17 +14,11 @@ from whoosh.searching import Searcher
 
 from .schema import ANALYZER, STOP_WORDS, WORDS
 
-# Field weights, chosen by measurement (benchmarks/search_quality.py).
-FIELD_BOOSTS = {
-    "title": 3.0,
-    "synonyms": 2.5,
-    "phrasings": 1.5,
-    "reasons": 1.5,
-    "summary": 1.5,
-    "headings": 1.2,
-    "body": 1.0,
-}
-PROXIMITY_FIELDS = {"title": 2.0, "synonyms": 2.0, "phrasings": 1.5, "body": 1.0}
+# Field weights, chosen by measurement (benchmarks/search_quality.py). `main` already weighs
+# titles, synonyms, phrasings and the rest by repetition (schema.MAIN_WEIGHTS). Proximity
+# bonuses (word pairs as phrases) were measured too: slower, and worse on both query sets.
+FIELD_BOOSTS = {"main": 1.0, "body": 1.0}
+STEP_FIELDS = {"step_text": 1.0}
 MAX_TERMS = 24
 MIN_PREFIX = 4  # shorter prefixes expand to too many terms (measured: 110-135 ms for 3 letters)
 _RAW = RegexTokenizer(WORDS)
@@ -61,25 +55,18 @@ def _contains(terms: list[str], phrase: list[str]) -> bool:
     return size > 0 and any(terms[i : i + size] == phrase for i in range(len(terms) - size + 1))
 
 
-def _any_field(term: str, boost: float = 1.0) -> q.Query:
-    return q.Or([q.Term(name, term, boost=weight * boost) for name, weight in FIELD_BOOSTS.items()])
+def _any_field(term: str, fields: dict[str, float], boost: float = 1.0) -> list[q.Query]:
+    return [q.Term(name, term, boost=weight * boost) for name, weight in fields.items()]
 
 
-def build(analysed: Analysed) -> q.Query | None:
+def build(analysed: Analysed, fields: dict[str, float] = FIELD_BOOSTS) -> q.Query | None:
     if not analysed.terms:
         return None
-    clauses: list[q.Query] = [_any_field(term) for term in dict.fromkeys(analysed.terms)]
-    pairs = list(zip(analysed.terms, analysed.terms[1:]))[:8]
-    for first, second in pairs:
-        if first != second:
-            clauses += [
-                q.Phrase(name, [first, second], slop=3, boost=weight)
-                for name, weight in PROXIMITY_FIELDS.items()
-            ]
+    clauses: list[q.Query] = [c for term in dict.fromkeys(analysed.terms) for c in _any_field(term, fields)]
     for phrase in analysed.expansions:
-        clauses.append(q.And([_any_field(term, 0.5) for term in phrase]))
+        clauses.append(q.And([q.Or(_any_field(term, fields, 0.5)) for term in phrase]))
     if analysed.prefix:
-        clauses.append(q.Or([q.Prefix(name, analysed.prefix, boost=0.8) for name in ("title", "body")]))
+        clauses.append(q.Or([q.Prefix(name, analysed.prefix, boost=0.8) for name in fields]))
     return q.Or(clauses)
 
 

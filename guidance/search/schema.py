@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from whoosh.analysis import NgramWordAnalyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from . import semantic
+
 # Words that carry no meaning in what agents type or paste ("customer says my card ...").
 STOP_WORDS = frozenset(
     """a an and are as at be been but by for from has have he her him his i i'm im if in into is
@@ -24,6 +26,12 @@ PREFIXES = NgramWordAnalyzer(minsize=2, maxsize=12, at="start")
 SPELLING = StandardAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=3)
 
 
+# How many times each part of a document counts in `main`: repeating text is how one field
+# carries several weights, so a query needs only two fields (measured: 3x faster than one
+# field per part, and better ranked; see benchmarks/search_quality.py).
+MAIN_WEIGHTS = {"title": 3, "synonyms": 2, "summary": 1, "phrasings": 1, "reasons": 1, "tags": 1, "headings": 1}
+
+
 def make_schema() -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),  # slug, or slug#step
@@ -33,18 +41,19 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True),
         audience=KEYWORD(commas=True),  # roles, or "*" for everyone
-        title=TEXT(analyzer=ANALYZER, stored=True, phrase=True),
+        restricted=ID(),  # "yes" when only some roles may see it: searches mask these, cheaply
+        title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
         title_prefix=TEXT(analyzer=PREFIXES, phrase=False),
-        step_title=STORED(),
-        synonyms=TEXT(analyzer=ANALYZER, phrase=True),
-        phrasings=TEXT(analyzer=ANALYZER, phrase=True),
-        reasons=TEXT(analyzer=ANALYZER, phrase=False),
-        summary=TEXT(analyzer=ANALYZER, stored=True, phrase=True),
-        headings=TEXT(analyzer=ANALYZER, phrase=True),
-        body=TEXT(analyzer=ANALYZER, stored=True, phrase=True),
-        source_path=STORED(),
+        main=TEXT(analyzer=ANALYZER, phrase=False),
+        body=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+        # Steps have their own field, so document searches need no filter to leave them out.
+        step_text=TEXT(analyzer=ANALYZER, phrase=False),
         spelling=TEXT(analyzer=SPELLING, phrase=False),
+        summary=STORED(),
+        step_title=STORED(),
+        source_path=STORED(),
         contact_reasons=STORED(),
+        vectors=STORED(),  # sentence embeddings of the document's short texts (semantic.py)
     )
 
 
@@ -66,9 +75,26 @@ class IndexEntry:
     headings: list[str] = field(default_factory=list)
     audience: list[str] = field(default_factory=list)
     source_path: str = ""
+    vectors: bytes = b""
 
     def fields(self) -> dict:
         key = f"{self.slug}#{self.step}" if self.step else self.slug
+        title = self.step_title or self.title
+        parts = {
+            "title": [title],
+            "synonyms": self.synonyms,
+            "summary": [self.summary],
+            "phrasings": self.phrasings,
+            "reasons": [re.sub(r"[_\W]+", " ", code) for code in self.contact_reasons],
+            "tags": self.tags,
+            "headings": self.headings,
+        }
+        main = "\n".join(text for name, weight in MAIN_WEIGHTS.items() for _ in range(weight)
+                         for text in parts[name] if text)
+        if self.step:
+            main, body, step_text = "", "", f"{title}\n{title}\n{self.body}"
+        else:
+            body, step_text = self.body, ""
         return {
             "key": key,
             "type": "step" if self.step else "doc",
@@ -77,16 +103,19 @@ class IndexEntry:
             "kind": self.kind,
             "tags": ",".join(t.lower() for t in self.tags),
             "audience": ",".join(self.audience) if self.audience else "*",
-            "title": self.step_title or self.title,
+            "restricted": "yes" if self.audience else "no",
+            "title": title,
             "title_prefix": "" if self.step else self.title,
-            "step_title": self.step_title,
-            "synonyms": "\n".join(self.synonyms),
-            "phrasings": "\n".join(self.phrasings),
-            "reasons": " ".join(re.sub(r"[_\W]+", " ", code) for code in self.contact_reasons),
+            "main": main,
+            "body": body,
+            "step_text": step_text,
+            "spelling": "" if self.step else "\n".join([self.title, *self.synonyms, self.body]),
             "summary": self.summary,
-            "headings": "\n".join(self.headings),
-            "body": self.body,
+            "step_title": self.step_title,
             "source_path": self.source_path,
             "contact_reasons": list(self.contact_reasons),
-            "spelling": "" if self.step else "\n".join([self.title, *self.synonyms, self.body]),
+            "vectors": self.vectors,
         }
+
+    def semantic_texts(self) -> list[str]:
+        return [] if self.step else semantic.texts_for(self.title, self.summary, self.synonyms, self.phrasings)

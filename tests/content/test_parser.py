@@ -230,3 +230,10 @@ def test_windows_line_endings_and_bom_parse_the_same():
 def test_values_too_big_for_the_database_are_refused(source, expected):
     _, problems = parse_document(source, "big.md")
     assert any(m.startswith(expected) for m in messages(problems)), messages(problems)
+
+
+def test_escaped_surrogate_pairs_in_front_matter_become_characters():
+    doc, problems = parse_document('---\ntitle: "\\ud83d\\udcda Books"\ntags: ["\\ud83d lone"]\n---\n', "s.md")
+    assert problems == []
+    assert doc.title == "\U0001F4DA Books"
+    assert doc.tags == ["\ufffd lone"]
