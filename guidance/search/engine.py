@@ -163,25 +163,28 @@ class SearchEngine:
             return results
 
     def _search(self, searcher, results, analysed, role, limit, kind, tag, as_you_type, want_snippets) -> Results:
-        restrict, mask = self._filter(kind, tag), _mask(role)
+        restrict, mask = self._filter(kind, tag), _mask(role, searcher)
         depth = max(limit, semantic.DEPTH) if self.semantic else limit
+        typed = analysed.terms
+        analysed = queries.focus(analysed, searcher.reader())
         found = None
         # A few typed words with one unknown: likely a typo. A pasted message is full of words
         # the library never uses; correcting them would only add noise unless nothing matched.
-        if len(analysed.terms) > 4:
+        if len(typed) > 4:
             found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
-        corrections = queries.correct(searcher, analysed.words) if found is None or _is_weak(searcher, found, analysed) else {}
+        corrections = queries.correct(searcher, analysed.words) if found is None or _is_weak(searcher, found, typed, analysed) else {}
         if corrections:  # words the library never uses: try the closest words it does use
             corrected = " ".join(corrections.get(w, w) for w in analysed.words)
-            retry = queries.analyse(corrected, self.synonyms(), as_you_type)
+            retyped = queries.analyse(corrected, self.synonyms(), as_you_type)
+            retry = queries.focus(retyped, searcher.reader())
             retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
-            if not _is_weak(searcher, retried, retry):
-                results.corrected, analysed, found = corrected, retry, retried
+            if not _is_weak(searcher, retried, retyped.terms, retry):
+                results.corrected, analysed, found, typed = corrected, retry, retried, retyped.terms
         if found is None:
             found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
-        if _is_weak(searcher, found, analysed):
+        if _is_weak(searcher, found, typed, analysed):
             results.weak = True
-            closest = searcher.search(_closest_titles(analysed.terms), limit=3,
+            closest = searcher.search(_closest_titles(typed), limit=3,
                                       filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]), mask=mask)
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
         ranked = [(hit, hit.score) for hit in found]
@@ -211,7 +214,7 @@ class SearchEngine:
             return {}
         best: dict[str, tuple[str, str]] = {}
         found = searcher.search(queries.build(analysed, queries.STEP_FIELDS), limit=len(slugs) * 6,
-                                filter=q.Or([q.Term("slug", s) for s in slugs]), mask=_mask(role))
+                                filter=q.Or([q.Term("slug", s) for s in slugs]), mask=_mask(role, searcher))
         for hit in found:
             best.setdefault(hit["slug"], (hit["step"], hit["step_title"]))
         return best
@@ -230,16 +233,16 @@ class SearchEngine:
             self.ensure_fresh()
             with self.index.searcher() as searcher:
                 found = searcher.search(q.And([q.Term("title_prefix", w) for w in words]), limit=limit,
-                                        mask=_mask(role))
+                                        mask=_mask(role, searcher))
                 return [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
         except IndexMissing:
             return []
 
 
-def _mask(role: str | None) -> q.Query | None:
+def _mask(role: str | None, searcher) -> q.Query | None:
     """Entries the role may not see. Audience is part of the search, so limits count only what
     the user may see; as a mask it costs only as much as there are restricted documents."""
-    if role is None:
+    if role is None or not searcher.reader().doc_frequency("restricted", "yes"):
         return None
     return q.AndNot(q.Term("restricted", "yes"), q.Term("audience", role))
 
@@ -250,13 +253,18 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _is_weak(searcher, found, analysed) -> bool:
-    """The best hit holds too few of the query's words to be a real answer."""
+def _is_weak(searcher, found, terms: list[str], analysed: queries.Analysed) -> bool:
+    """The best hit holds too few of the query's words (or their admin synonyms) to be a real answer."""
     if not found:
         return True
-    wanted = set(analysed.terms)
+    wanted = set(terms)
     top = found.docnum(0)
-    matched = sum(1 for term in wanted if any(_holds(searcher, name, term, top) for name in queries.FIELD_BOOSTS))
+
+    def holds(term: str) -> bool:
+        return any(_holds(searcher, name, term, top) for name in queries.FIELD_BOOSTS)
+
+    synonym_found = any(all(holds(t) for t in phrase) for phrase in analysed.expansions)
+    matched = sum(1 for term in wanted if (synonym_found and term in analysed.covered) or holds(term))
     # Short queries must mostly match; a pasted message needs only its gist to.
     needed = 1 if len(wanted) <= 2 else math.ceil(len(wanted) / (2 if len(wanted) <= 4 else 3))
     return matched < needed

@@ -17,9 +17,15 @@ from .schema import ANALYZER, STOP_WORDS, WORDS
 # Field weights, chosen by measurement (benchmarks/search_quality.py). `main` already weighs
 # titles, synonyms, phrasings and the rest by repetition (schema.MAIN_WEIGHTS). Proximity
 # bonuses (word pairs as phrases) were measured too: slower, and worse on both query sets.
-FIELD_BOOSTS = {"main": 1.0, "body": 1.0}
+FIELD_BOOSTS = {"text": 1.0}
 STEP_FIELDS = {"step_text": 1.0}
 MAX_TERMS = 24
+# A pasted message can hold twenty words; its rarest ones carry the meaning, and every common
+# word added walks a long posting list (measured: the slowest searches at 10,000 documents).
+MATCH_TERMS = 8
+# A word in more than this share of the documents ranks little and costs much (every document
+# holding it is scored): it is left out while rarer words remain.
+COMMON_SHARE = 0.5
 MIN_PREFIX = 4  # shorter prefixes expand to too many terms (measured: 110-135 ms for 3 letters)
 _RAW = RegexTokenizer(WORDS)
 
@@ -30,6 +36,7 @@ class Analysed:
     words: list[str]  # the raw lower-case words, stop words removed
     prefix: str | None = None  # stem of an unfinished last word
     expansions: list[list[str]] = field(default_factory=list)  # synonym alternatives (stemmed)
+    covered: set[str] = field(default_factory=set)  # query terms that an admin synonym stands for
 
 
 def analyse(text: str, synonyms: list[list[list[str]]] | None = None, as_you_type: bool = False) -> Analysed:
@@ -39,10 +46,26 @@ def analyse(text: str, synonyms: list[list[list[str]]] | None = None, as_you_typ
     if as_you_type and text and not text[-1].isspace() and words and len(words[-1]) >= MIN_PREFIX:
         prefix = terms[-1] if terms else None
     expansions: list[list[str]] = []
+    covered: set[str] = set()
     for group in synonyms or []:
-        if any(_contains(terms, phrase) for phrase in group):
-            expansions += [phrase for phrase in group if not _contains(terms, phrase)]
-    return Analysed(terms, words, prefix, expansions)
+        present = [phrase for phrase in group if _contains(terms, phrase)]
+        if present:
+            expansions += [phrase for phrase in group if phrase not in present]
+            covered.update(term for phrase in present for term in phrase)
+    return Analysed(terms, words, prefix, expansions, covered)
+
+
+def focus(analysed: Analysed, reader, fields: dict[str, float] = FIELD_BOOSTS) -> Analysed:
+    """Keep the rarest known words (in their order): at most MATCH_TERMS, and no very common
+    word while rarer ones remain. Unknown words match nothing anyway."""
+    unique = list(dict.fromkeys(analysed.terms))
+    frequency = {t: max(reader.doc_frequency(name, t) for name in fields) for t in unique}
+    known = sorted((t for t in unique if frequency[t]), key=lambda t: frequency[t])
+    limit = COMMON_SHARE * max(reader.doc_count(), 1)
+    rare = [t for t in known if frequency[t] <= limit]
+    kept = set((rare if len(rare) >= 2 else known[:2])[:MATCH_TERMS])
+    return Analysed([t for t in unique if t in kept], analysed.words, analysed.prefix, analysed.expansions,
+                    analysed.covered)
 
 
 def prefixes(text: str) -> list[str]:
@@ -59,9 +82,9 @@ def _any_field(term: str, fields: dict[str, float], boost: float = 1.0) -> list[
     return [q.Term(name, term, boost=weight * boost) for name, weight in fields.items()]
 
 
-def build(analysed: Analysed, fields: dict[str, float] = FIELD_BOOSTS) -> q.Query | None:
-    if not analysed.terms:
-        return None
+def build(analysed: Analysed, fields: dict[str, float] = FIELD_BOOSTS) -> q.Query:
+    if not analysed.terms and not analysed.expansions:
+        return q.NullQuery
     clauses: list[q.Query] = [c for term in dict.fromkeys(analysed.terms) for c in _any_field(term, fields)]
     for phrase in analysed.expansions:
         clauses.append(q.And([q.Or(_any_field(term, fields, 0.5)) for term in phrase]))

@@ -44,8 +44,8 @@ def make_schema() -> Schema:
         restricted=ID(),  # "yes" when only some roles may see it: searches mask these, cheaply
         title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
         title_prefix=TEXT(analyzer=PREFIXES, phrase=False),
-        main=TEXT(analyzer=ANALYZER, phrase=False),
-        body=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+        text=TEXT(analyzer=ANALYZER, phrase=False),
+        body=STORED(),
         # Steps have their own field, so document searches need no filter to leave them out.
         step_text=TEXT(analyzer=ANALYZER, phrase=False),
         spelling=TEXT(analyzer=SPELLING, phrase=False),
@@ -106,7 +106,7 @@ class IndexEntry:
             "restricted": "yes" if self.audience else "no",
             "title": title,
             "title_prefix": "" if self.step else self.title,
-            "main": main,
+            "text": f"{main}\n{body}" if not self.step else "",
             "body": body,
             "step_text": step_text,
             "spelling": "" if self.step else "\n".join([self.title, *self.synonyms, self.body]),

@@ -85,6 +85,8 @@ def test_admin_synonyms_take_effect_without_a_restart(client, session, admin):
     results = admin.get("/api/v1/search?q=remittance").get_json()["results"]
     assert results[0]["slug"] == "processes/send-wire"
     assert "remittance, wire transfer" in admin.get("/admin/synonyms").get_data(as_text=True)
+    page = admin.get("/search?q=remittance").get_data(as_text=True)
+    assert "No good match" not in page and "Send an international wire transfer" in page
 
 
 def test_a_synonym_line_with_one_term_is_refused_and_kept_in_the_form(admin):

@@ -1,0 +1,57 @@
+"""Re-ranking by meaning: it helps where words differ, and search works the same without it."""
+from __future__ import annotations
+
+import pytest
+
+from guidance.search import semantic
+from guidance.search.minilm import MiniLM
+from guidance.services.library import import_tree
+from tests.search.conftest import slugs, write
+
+
+def test_the_numpy_model_gives_the_reference_similarities():
+    # Values from sentence-transformers' own all-MiniLM-L6-v2 on the same sentences.
+    vectors = MiniLM().encode(["I lost my card", "my card is gone", "how do I top up by bank transfer?"])
+    assert float(vectors[0] @ vectors[1]) == pytest.approx(0.8351, abs=1e-3)
+    assert float(vectors[0] @ vectors[2]) == pytest.approx(0.0901, abs=1e-3)
+
+
+@pytest.fixture
+def paraphrase_library(app, library):
+    # Both mention the machine and the card; only one is about a machine keeping the card.
+    write(library, "swallowed.md", """
+        ---
+        title: Card kept by a cash machine
+        summary: The ATM retained the customer's card.
+        phrasings: ["The ATM ate my card", "cash machine did not give my card back"]
+        ---
+        Ask where and when the machine kept the card.
+        """)
+    write(library, "fees.md", """
+        ---
+        title: Cash machine fees
+        summary: Charges for using a card at a cash machine.
+        phrasings: ["why was I charged for taking out money", "fee for using the machine with my card"]
+        ---
+        Cash machine withdrawals with your card cost 1% above the free allowance; machine card card.
+        """)
+    import_tree(library)
+
+
+def test_re_ranking_puts_the_document_that_means_the_same_first(app, engine, paraphrase_library):
+    query = "I used the cash machine and now my card is gone"
+    assert slugs(engine.search(query, role="agent"))[0] == "swallowed"
+    engine.semantic = False
+    assert slugs(engine.search(query, role="agent"))[0] == "fees"  # words alone mislead
+
+
+def test_search_works_without_the_model(app, engine, paraphrase_library, monkeypatch):
+    monkeypatch.setattr(semantic, "_load", lambda: None)
+    results = engine.search("machine card fee", role="agent")
+    assert slugs(results)[:2] == ["fees", "swallowed"]
+    assert semantic.rerank("anything", [(1.0, b"")]) is None
+
+
+def test_pages_without_curated_texts_keep_their_lexical_rank():
+    assert semantic.texts_for("Title only", "", [], []) == []
+    assert semantic.texts_for("T", "A summary", ["a synonym"], []) == ["T", "A summary", "a synonym"]
