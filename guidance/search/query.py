@@ -14,9 +14,9 @@ from whoosh.searching import Searcher
 
 from .schema import ANALYZER, STOP_WORDS, WORDS
 
-# Field weights, chosen by measurement (benchmarks/search_quality.py). `main` already weighs
-# titles, synonyms, phrasings and the rest by repetition (schema.MAIN_WEIGHTS). Proximity
-# bonuses (word pairs as phrases) were measured too: slower, and worse on both query sets.
+# The searched fields. `text` weighs titles, synonyms, phrasings and the rest by repetition
+# (schema.TEXT_WEIGHTS). Proximity bonuses (word pairs as phrases) were measured too: slower,
+# and worse on both query sets.
 FIELD_BOOSTS = {"text": 1.0}
 STEP_FIELDS = {"step_text": 1.0}
 MAX_TERMS = 24
