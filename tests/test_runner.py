@@ -1,7 +1,6 @@
 """Following a process step by step, with plain forms and links (no JavaScript)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from guidance.extensions import db
 from guidance.models import GuideRun

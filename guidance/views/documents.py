@@ -4,13 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..content.render import render
-from ..extensions import db
 from ..services import documents, runs
-from ..services.runs import NavigationError
 from ..services.search_log import record_open
 from . import role_required
 from ._pages import link_resolver
-from ._runner import render_step, respond_with_step
+from ._runner import move_and_respond, render_step
 
 bp = Blueprint("documents", __name__)
 
@@ -53,16 +51,7 @@ def start(slug: str):
     step_id = request.form.get("step", "")
     if doc.step(step_id) is None:
         abort(400, description="That step is not part of this process.")
-    run = runs.start_run(current_user, document, step_id)
-    nav = request.form.get("nav", "save")
-    try:
-        target = runs.advance(run, doc, step_id, nav,
-                              request.form.getlist("checked", type=int))
-    except NavigationError as error:
-        db.session.rollback()
-        abort(400, description=str(error))
-    db.session.commit()
-    return respond_with_step(document, doc, run, target, moved=nav != "save")
+    return move_and_respond(runs.start_run(current_user, document, step_id), doc, step_id)
 
 
 @bp.post("/d/<path:slug>/pin")

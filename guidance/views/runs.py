@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from ..extensions import db
 from ..services import documents, runs
-from ..services.runs import NavigationError
-from ._runner import render_step, respond_with_step
+from ._runner import move_and_respond, render_step
 
 bp = Blueprint("runs", __name__)
 
@@ -33,16 +31,7 @@ def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
     if run.status != "active":
         abort(400, description="This run has ended. Open the process again to start a new one.")
-    doc = documents.parsed(run.revision)
-    nav = request.form.get("nav", "save")
-    try:
-        target = runs.advance(run, doc, step_id, nav,
-                              request.form.getlist("checked", type=int))
-    except NavigationError as error:
-        db.session.rollback()
-        abort(400, description=str(error))
-    db.session.commit()
-    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
+    return move_and_respond(run, documents.parsed(run.revision), step_id)
 
 
 @bp.get("/runs/<int:run_id>/done")

@@ -24,9 +24,11 @@ def results():
     tag = request.args.get("tag") or None
     found, log_id, suggestions = None, None, []
     live = bool(request.args.get("live"))
+    # The few that fit, not everything that shares a word; more on request.
+    more = bool(request.args.get("more"))
     if query.strip():
         engine = search_service.engine()
-        found = engine.search(query, role=_role(), kind=kind, tag=tag, as_you_type=live)
+        found = engine.search(query, role=_role(), kind=kind, tag=tag, as_you_type=live, limit=20 if more else 5)
         if live and not query[-1].isspace():
             shown = {hit.slug for hit in found.hits[:3]}
             suggestions = [s for s in engine.suggest(query, role=_role(), limit=4) if s.slug not in shown]
@@ -34,7 +36,7 @@ def results():
             log_id = log_search(current_user, found.query, [h.slug for h in found.hits]).id
     template = "_results.html" if wants_fragment() else "search.html"
     return render_template(template, query=query, found=found, log_id=log_id, kind=kind, tag=tag,
-                           kinds=KINDS, tags=all_tags(current_user), suggestions=suggestions)
+                           kinds=KINDS, tags=all_tags(current_user), suggestions=suggestions, more=more)
 
 
 @bp.get("/search/suggest")

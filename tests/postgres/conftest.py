@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from guidance import create_app
-from guidance.extensions import db
 from guidance.services.library import import_tree
 from guidance.services.users import create_user
 from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF, close

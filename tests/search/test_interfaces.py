@@ -137,3 +137,18 @@ def test_api_respects_the_audience_of_the_token_owner(runner, app):
 def test_reindex_command_rebuilds(runner):
     result = runner.invoke(args=["guidance", "reindex"])
     assert result.exit_code == 0 and "indexed 16 entries" in result.output
+
+
+def test_the_page_shows_the_few_that_fit_and_more_on_request(app, agent, library):
+    from guidance.services.library import import_tree
+    from tests.search.conftest import write
+
+    for number in range(8):
+        write(library, f"pot-{number}.md", f"# Savings pot {number}\n\nA pot for savings.\n")
+    with app.app_context():
+        import_tree(library)
+    first = agent.get("/search?q=savings+pot").get_data(as_text=True)
+    assert first.count('class="result-link"') == 5
+    assert "More results for “savings pot”" in first
+    more = agent.get("/search?q=savings+pot&more=1").get_data(as_text=True)
+    assert more.count('class="result-link"') == 8 and "More results" not in more
