@@ -6,8 +6,8 @@ import logging
 import math
 import threading
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from markupsafe import Markup
