@@ -75,9 +75,9 @@ class SearchEngine:
         documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
         return self.index.rebuild(self._with_vectors(all_entries(documents)), generation)
 
-    def catch_up(self) -> None:
+    def catch_up(self, state: tuple[int, int] | None = None) -> None:
         """Apply every document change the index has not seen (after a commit, or another worker's)."""
-        generation, _ = current_generation()
+        generation, _ = state or current_generation()
         seen = self.index.generation()
         if seen >= generation:
             return
@@ -96,9 +96,9 @@ class SearchEngine:
                 entry.vectors = vectors
                 yield entry
 
-    def ensure_fresh(self, wait: bool = False) -> None:
+    def ensure_fresh(self, wait: bool = False, state: tuple[int, int] | None = None) -> None:
         try:
-            self.catch_up()
+            self.catch_up(state)
         except IndexMissing:
             self.recover(wait)
 
@@ -125,9 +125,8 @@ class SearchEngine:
 
         threading.Thread(target=work, name="search-rebuild", daemon=True).start()
 
-    def synonyms(self) -> list[list[list[str]]]:
+    def synonyms(self, version: int) -> list[list[list[str]]]:
         """Admin synonym groups as stemmed phrases, reloaded when an admin changes them."""
-        _, version = current_generation()
         if self._synonyms[0] != version:
             groups = []
             for row in db.session.scalars(select(SynonymGroup)):
@@ -143,14 +142,16 @@ class SearchEngine:
         """`role` None searches everything; otherwise only what that role's audience allows."""
         text = " ".join(text.split())[:MAX_QUERY]
         results = Results(query=text)
-        analysed = queries.analyse(text, self.synonyms(), as_you_type)
+        state = current_generation()  # one read of the database per search
+        synonyms = self.synonyms(state[1])
+        analysed = queries.analyse(text, synonyms, as_you_type)
         if not analysed.terms:
             results.message = "Type a few words about what the customer needs." if not text else (
                 "Those words are too common to search for. Add what the customer needs.")
             return results
-        request = (analysed, role, limit, kind, tag, as_you_type, snippets)
+        request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets)
         try:
-            self.ensure_fresh(wait=wait)
+            self.ensure_fresh(wait=wait, state=state)
             try:
                 with self.index.searcher() as searcher:
                     return self._search(searcher, results, *request)
@@ -162,7 +163,8 @@ class SearchEngine:
             results.unavailable = "Search is being rebuilt and will be back in a moment. Browse the library meanwhile."
             return results
 
-    def _search(self, searcher, results, analysed, role, limit, kind, tag, as_you_type, want_snippets) -> Results:
+    def _search(self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type,
+                want_snippets) -> Results:
         restrict, mask = self._filter(kind, tag), _mask(role, searcher)
         depth = max(limit, semantic.DEPTH) if self.semantic else limit
         typed = analysed.terms
@@ -175,7 +177,7 @@ class SearchEngine:
         corrections = queries.correct(searcher, analysed.words) if found is None or _is_weak(searcher, found, typed, analysed) else {}
         if corrections:  # words the library never uses: try the closest words it does use
             corrected = " ".join(corrections.get(w, w) for w in analysed.words)
-            retyped = queries.analyse(corrected, self.synonyms(), as_you_type)
+            retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
             retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
             if not _is_weak(searcher, retried, retyped.terms, retry):
