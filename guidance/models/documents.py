@@ -45,10 +45,6 @@ class Document(db.Model):
         cascade="all, delete-orphan"
     )
 
-    @property
-    def audience_roles(self) -> list[str]:
-        return [role for role in self.audience.split(",") if role]
-
 
 class Revision(db.Model):
     """One saved version of a document's Markdown source. Never changed once published."""

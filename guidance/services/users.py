@@ -4,12 +4,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ROLES, ApiToken, User
+from ..models._base import utcnow
 
 DEMO_USERS = ("agent", "author", "admin")
 
@@ -68,7 +70,13 @@ def user_for_token(token: str) -> User | None:
     if row is None:
         return None
     user = db.session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        row.last_used_at = now  # at most one write every few minutes, not one per call
+        db.session.commit()
+    return user
 
 
 def _hash(token: str) -> str:

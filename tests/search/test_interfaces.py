@@ -126,6 +126,10 @@ def test_api_takes_a_token_or_a_session(app, client, runner, agent):
     assert response.status_code == 200
     assert [r["slug"] for r in response.get_json()["results"]] == ["processes/send-wire"]
     assert agent.get("/api/v1/search?q=wire").get_json()["results"][0]["slug"] == "processes/send-wire"
+    with app.app_context():
+        from guidance.models import ApiToken
+
+        assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
 
 
 def test_api_respects_the_audience_of_the_token_owner(runner, app):
