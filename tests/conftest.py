@@ -27,6 +27,9 @@ def close(app) -> None:
     engine = app.extensions.get("guidance_search")
     if engine is not None:
         engine.index.close()
+    search_log = app.extensions.get("guidance_search_log")
+    if search_log is not None:
+        search_log.close()
     with app.app_context():
         db.engine.dispose()
 

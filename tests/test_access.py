@@ -16,6 +16,7 @@ ROUTES = [
     ("GET", "/static/app.css", "static", None),
     ("POST", "/logout", "auth.logout", "agent"),
     ("GET", "/", "home.index", "agent"),
+    ("GET", "/tags/payments", "home.tag", "agent"),
     ("GET", "/search?q=wire", "search.results", "agent"),
     ("GET", "/search/suggest?q=wi", "search.suggest", "agent"),
     ("GET", "/api/v1/search?q=wire", "search.api", "agent"),

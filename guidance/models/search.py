@@ -27,6 +27,9 @@ class SearchLog(db.Model):
     __tablename__ = "search_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Made when the search is answered, before the row is written (services/search_log.py):
+    # the results page uses it to record which result was opened.
+    key: Mapped[str | None] = mapped_column(String(32), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     query: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(16), default="web")  # web | api

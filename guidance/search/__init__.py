@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from .engine import MAX_QUERY, Hit, Results, SearchEngine
 
@@ -24,9 +24,4 @@ def engine() -> SearchEngine:
 
 def index_changes() -> None:
     """Call after committing document changes: the index follows the database."""
-    from .index import IndexMissing
-
-    try:
-        engine().catch_up()
-    except IndexMissing:
-        engine().rebuild()
+    engine().after_commit(wait=not has_request_context())

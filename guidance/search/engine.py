@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from whoosh import query as q
 from whoosh.reading import TermNotFound
 
@@ -21,11 +23,15 @@ from ..services.content_state import current_generation
 from . import query as queries
 from . import semantic, snippets
 from .entries import all_entries, entries_for
-from .index import IndexMissing, SearchIndex
+from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
 from .schema import IndexEntry
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
+REBUILDING = "Search is being rebuilt and will be back in a moment — browse by tag meanwhile."
+# A search waits this long for another process's index write before searching what is there.
+SEARCH_LOCK_TIMEOUT = 0.5
+FORCED_REBUILD_INTERVAL = 60.0
 
 
 @dataclass
@@ -67,15 +73,22 @@ class SearchEngine:
         self.semantic = use_semantic and semantic.available()
         self.index = SearchIndex(Path(data_dir) / "search")
         self._rebuilding = threading.Lock()
+        self._catching_up = threading.Lock()
+        self._last_forced = -math.inf
         self._synonyms: tuple[int, list[list[list[str]]]] = (-1, [])
 
     # -- keeping the index fresh ----------------------------------------------------------
-    def rebuild(self) -> int:
-        generation, _ = current_generation()
-        documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
-        return self.index.rebuild(self._with_vectors(all_entries(documents)), generation)
+    def rebuild(self, unless_healthy: bool = False) -> int | None:
+        """Rebuild the whole index from the database; None if another worker just did."""
 
-    def catch_up(self, state: tuple[int, int] | None = None) -> None:
+        def everything():
+            generation, _ = current_generation()
+            documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
+            return self._with_vectors(all_entries(documents)), generation
+
+        return self.index.rebuild(everything, unless_healthy=unless_healthy)
+
+    def catch_up(self, state: tuple[int, int] | None = None, lock_timeout: float = WRITE_TIMEOUT) -> None:
         """Apply every document change the index has not seen (after a commit, or another worker's)."""
         generation, _ = state or current_generation()
         seen = self.index.generation()
@@ -83,7 +96,21 @@ class SearchEngine:
             return
         changed = {d.slug: entries_for(d) for d in db.session.scalars(select(Document).where(Document.generation > seen))}
         list(self._with_vectors(e for entries in changed.values() for e in entries))
-        self.index.update(changed, generation)
+        self.index.update(changed, generation, timeout=lock_timeout)
+
+    def after_commit(self, wait: bool) -> None:
+        """Apply committed document changes now. A missing index is built at once when `wait`
+        (the command line: import, then search), else in the background (a web request)."""
+        try:
+            with self._catching_up:
+                self.catch_up()
+        except IndexMissing:
+            if wait:
+                self.rebuild(unless_healthy=True)
+            else:
+                self._rebuild_in_background()
+        except LockBusy:  # the next search catches up
+            log.warning("search index busy: changes are applied by the next search")
 
     def _with_vectors(self, entries: Iterable[IndexEntry], batch: int = 32) -> Iterator[IndexEntry]:
         """Attach embeddings, encoding many documents' texts together (much faster than one by one)."""
@@ -96,34 +123,48 @@ class SearchEngine:
                 entry.vectors = vectors
                 yield entry
 
-    def ensure_fresh(self, wait: bool = False, state: tuple[int, int] | None = None) -> None:
-        try:
-            self.catch_up(state)
-        except IndexMissing:
-            self.recover(wait)
-
-    def recover(self, wait: bool) -> None:
-        """Rebuild a missing or damaged index: now (CLI), or in the background (web)."""
+    def _freshen_for_search(self, wait: bool, state: tuple[int, int]) -> None:
+        """Catch up before a search without ever holding it up: when another thread is already
+        applying the change, or another process holds the index lock, search what is there."""
         if wait:
-            self.rebuild()
+            with self._catching_up:
+                self.catch_up(state)
             return
-        self._rebuild_in_background()
-        raise IndexMissing("the search index is being rebuilt")
+        if not self._catching_up.acquire(blocking=False):
+            return
+        try:
+            self.catch_up(state, lock_timeout=SEARCH_LOCK_TIMEOUT)
+        except LockBusy:
+            pass
+        finally:
+            self._catching_up.release()
 
-    def _rebuild_in_background(self) -> None:
+    def _rebuild_in_background(self, force: bool = False) -> None:
+        """Start one rebuild now unless this process already runs one; across processes the
+        rebuild lock lets one work while the others wait, then find the index repaired."""
         if not self._rebuilding.acquire(blocking=False):
             return
 
         def work() -> None:
             try:
                 with self.app.app_context():
-                    self.rebuild()
+                    self.index.forget()
+                    self.rebuild(unless_healthy=not force)
             except Exception:  # logged; the next search tries again
                 log.exception("search index rebuild failed")
             finally:
                 self._rebuilding.release()
 
         threading.Thread(target=work, name="search-rebuild", daemon=True).start()
+
+    def _damaged(self) -> None:
+        """Searching failed inside Whoosh: distrust the files and rebuild them, at most once a
+        minute so that a fault that is not the files' cannot keep a rebuild running."""
+        self.index.forget()
+        now = time.monotonic()
+        if now - self._last_forced > FORCED_REBUILD_INTERVAL:
+            self._last_forced = now
+            self._rebuild_in_background(force=True)
 
     def synonyms(self, version: int) -> list[list[list[str]]]:
         """Admin synonym groups as stemmed phrases, reloaded when an admin changes them."""
@@ -151,17 +192,22 @@ class SearchEngine:
             return results
         request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets)
         try:
-            self.ensure_fresh(wait=wait, state=state)
-            try:
-                with self.index.searcher() as searcher:
-                    return self._search(searcher, results, *request)
-            except IndexMissing:
-                self.recover(wait)
-                with self.index.searcher() as searcher:
-                    return self._search(searcher, results, *request)
+            self._freshen_for_search(wait, state)
+            with self.index.searcher() as searcher:
+                return self._search(searcher, results, *request)
         except IndexMissing:
-            results.unavailable = "Search is being rebuilt and will be back in a moment. Browse the library meanwhile."
-            return results
+            if wait:
+                self.rebuild()
+                with self.index.searcher() as searcher:
+                    return self._search(searcher, results, *request)
+            self._rebuild_in_background()
+        except SQLAlchemyError:
+            raise  # the database, not the index: the app answers 503
+        except Exception:
+            log.exception("searching the index failed; rebuilding it")
+            self._damaged()
+        results.unavailable = REBUILDING
+        return results
 
     def _search(self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type,
                 want_snippets) -> Results:
@@ -232,13 +278,19 @@ class SearchEngine:
         if not words:
             return []
         try:
-            self.ensure_fresh()
+            self._freshen_for_search(False, current_generation())
             with self.index.searcher() as searcher:
                 found = searcher.search(q.And([q.Term("title_prefix", w) for w in words]), limit=limit,
                                         mask=_mask(role, searcher))
                 return [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
         except IndexMissing:
-            return []
+            self._rebuild_in_background()
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("suggesting from the index failed; rebuilding it")
+            self._damaged()
+        return []
 
 
 def _mask(role: str | None, searcher) -> q.Query | None:
@@ -277,7 +329,12 @@ def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
         postings = searcher.postings(field_name, term)
     except TermNotFound:
         return False
-    postings.skip_to(docnum)
+    # A word that only edited or removed pages held keeps its place in the vocabulary with no
+    # live posting; Whoosh raises ReadTooFar when such an exhausted list is asked to skip.
+    if not postings.is_active():
+        return False
+    if postings.id() < docnum:
+        postings.skip_to(docnum)
     return postings.is_active() and postings.id() == docnum
 
 

@@ -13,7 +13,7 @@ import threading
 import uuid
 import weakref
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,10 +24,15 @@ from .schema import IndexEntry, make_schema
 
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 GENERATION_FILE = "GENERATION"
+REBUILD_LOCK = "REBUILD.lock"
 
 
 class IndexMissing(Exception):
     """No usable index on disk (never built, deleted or corrupt)."""
+
+
+class LockBusy(Exception):
+    """Another writer holds the index lock."""
 
 
 class _Held:
@@ -56,9 +61,14 @@ class SearchIndex:
     # -- reading -------------------------------------------------------------------------
     def _target(self) -> str:
         try:
-            return os.readlink(self.link)
+            target = os.readlink(self.link)
         except OSError as error:
             raise IndexMissing("the search index has not been built") from error
+        # A rebuild writes this file last, before the swap: without it the directory is gone
+        # or half-written, and Whoosh would wait for lock files that can no longer be made.
+        if not (self.root / target / GENERATION_FILE).is_file():
+            raise IndexMissing("the search index directory is gone or incomplete")
+        return target
 
     def open(self) -> whoosh_index.Index:
         target = self._target()
@@ -97,18 +107,39 @@ class SearchIndex:
             raise
 
     def generation(self) -> int:
+        """The content generation the live index holds; IndexMissing when it cannot say."""
         try:
             return int((self.root / self._target() / GENERATION_FILE).read_text())
-        except (OSError, ValueError):
-            return -1
+        except (OSError, ValueError) as error:
+            raise IndexMissing("the search index does not say what it holds") from error
+
+    def healthy(self) -> bool:
+        try:
+            self.generation()
+            self.open()
+        except IndexMissing:
+            return False
+        return True
+
+    def forget(self) -> None:
+        """Drop every open searcher and the open index, so the next search reopens from disk."""
+        self.close()
 
     # -- writing -------------------------------------------------------------------------
-    def rebuild(self, entries: Iterable[IndexEntry], generation: int) -> int:
-        """Build a complete new index beside the live one, then swap it in."""
+    def rebuild(self, entries: Callable[[], tuple[Iterable[IndexEntry], int]], *,
+                unless_healthy: bool = False) -> int | None:
+        """Build a complete new index beside the live one, then swap it in.
+
+        `entries` is called once the rebuild lock is ours, so the content is read after any
+        rebuild that ran meanwhile. With `unless_healthy`, a worker that waited while another
+        worker repaired the index does not build it a second time (and returns None).
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "REBUILD.lock", "w") as lock:
+        with open(self.root / REBUILD_LOCK, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one rebuild at a time on this disk
-            return self._rebuild(entries, generation)
+            if unless_healthy and self.healthy():
+                return None
+            return self._rebuild(*entries())
 
     def _rebuild(self, entries: Iterable[IndexEntry], generation: int) -> int:
         name = f"index-{uuid.uuid4().hex[:12]}"
@@ -136,10 +167,18 @@ class SearchIndex:
         self._remove_old(keep={name, previous})
         return count
 
-    def update(self, replaced: dict[str, list[IndexEntry]], generation: int) -> None:
-        """Replace every entry of each slug (an empty list removes the document)."""
+    def update(self, replaced: dict[str, list[IndexEntry]], generation: int,
+               timeout: float = WRITE_TIMEOUT) -> None:
+        """Replace every entry of each slug (an empty list removes the document).
+
+        Raises LockBusy when another writer keeps the lock longer than `timeout` seconds.
+        """
         ix = self.open()
-        with ix.writer(timeout=WRITE_TIMEOUT) as writer:
+        try:
+            writer = ix.writer(timeout=timeout)
+        except whoosh_index.LockError as error:
+            raise LockBusy("another process is writing the search index") from error
+        with writer:
             for slug, entries in replaced.items():
                 writer.delete_by_term("slug", slug)
                 for entry in entries:

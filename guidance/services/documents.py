@@ -45,6 +45,11 @@ def library_by_tag(user: User) -> dict[str, list[Document]]:
     return grouped
 
 
+def tagged(tag: str, user: User) -> list[Document]:
+    query = visible(select(Document), user).join(DocumentTag).where(DocumentTag.tag == tag)
+    return list(db.session.scalars(query.order_by(Document.title)))
+
+
 def all_tags(user: User) -> list[str]:
     query = visible(select(DocumentTag.tag).distinct(), user).join(Document, Document.id == DocumentTag.document_id)
     return sorted(db.session.scalars(query))

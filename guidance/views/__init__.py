@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, htmx, login_manager
 from ..models import User
@@ -55,7 +54,7 @@ def load_user_from_token(req) -> User | None:
 
 
 def register(app: Flask) -> None:
-    from . import admin, auth, documents, feedback, home, inbox, runs, search
+    from . import admin, auth, documents, errors, feedback, home, inbox, runs, search
 
     for module in (auth, home, search, documents, runs, admin, feedback, inbox):
         app.register_blueprint(module.bp)
@@ -77,19 +76,4 @@ def register(app: Flask) -> None:
         response.vary.add("HX-Request")
         return response
 
-    for status, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"),
-                          (405, "Method not allowed"), (413, "Too large")):
-        app.register_error_handler(status, _error_page(status, title))
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("error.html", status=400, title="Form expired",
-                               message="The form expired or came from elsewhere. Go back, reload and try again."), 400
-
-
-def _error_page(status: int, title: str):
-    def handler(error):
-        return render_template("error.html", status=status, title=title,
-                               message=getattr(error, "description", "")), status
-
-    return handler
+    errors.register(app)

@@ -17,9 +17,9 @@ def _document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
-    if request.method == "GET" and request.args.get("s", type=int):
+    if request.method == "GET" and request.args.get("s"):
         # Opened from a search result: the search log learns which result helped.
-        record_open(request.args.get("s", type=int), current_user, slug, request.args.get("r", type=int))
+        record_open(request.args.get("s", "")[:32], current_user, slug, request.args.get("r", type=int))
     return document
 
 

@@ -10,6 +10,7 @@ from . import wants_fragment
 
 bp = Blueprint("search", __name__)
 KINDS = ("process", "policy", "article")
+RETRY_AFTER = 10  # seconds: a rebuild of a few thousand pages
 
 
 def _role() -> str | None:
@@ -33,7 +34,7 @@ def results():
             shown = {hit.slug for hit in found.hits[:3]}
             suggestions = [s for s in engine.suggest(query, role=_role(), limit=4) if s.slug not in shown]
         if found.hits or found.closest:
-            log_id = log_search(current_user, found.query, [h.slug for h in found.hits]).id
+            log_id = log_search(current_user, found.query, [h.slug for h in found.hits])
     template = "_results.html" if wants_fragment() else "search.html"
     return render_template(template, query=query, found=found, log_id=log_id, kind=kind, tag=tag,
                            kinds=KINDS, tags=all_tags(current_user), suggestions=suggestions, more=more)
@@ -53,12 +54,15 @@ def api():
     found = search_service.engine().search(query, role=_role(), limit=limit)
     if found.hits:
         log_search(current_user, found.query, [h.slug for h in found.hits], source="api")
+    if found.unavailable:
+        return jsonify({"error": found.unavailable, "query": found.query, "results": []}), 503, {
+            "Retry-After": str(RETRY_AFTER)}
     body = {
         "query": found.query,
         "results": [hit.as_json() for hit in found.hits],
         "corrected": found.corrected,
         "weak": found.weak,
     }
-    if found.unavailable or found.message:
-        body["message"] = found.unavailable or found.message
-    return jsonify(body), 503 if found.unavailable else 200
+    if found.message:
+        body["message"] = found.message
+    return jsonify(body)

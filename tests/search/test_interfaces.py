@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from guidance.extensions import db
 from guidance.models import SearchLog
+from guidance.services.search_log import flush
 
 
 def test_results_page_highlights_words_and_links_the_best_step(agent):
@@ -65,6 +66,7 @@ def test_searches_are_logged_and_opening_a_result_is_recorded(app, agent):
     link = re.search(r'class="result-link" href="([^"]+)"', body).group(1).replace("&amp;", "&")
     agent.get(link)
     with app.app_context():
+        flush()
         entry = db.session.scalars(select(SearchLog)).one()
         assert entry.query == "wire transfer"
         assert entry.results[0] == "processes/send-wire"
@@ -75,6 +77,7 @@ def test_typing_grows_one_log_row_instead_of_one_per_keystroke(app, agent):
     for typed in ("wir", "wire", "wire tra", "wire transfer"):
         agent.get("/search", query_string={"q": typed, "live": "1"}, headers={"HX-Request": "true"})
     with app.app_context():
+        flush()
         assert [e.query for e in db.session.scalars(select(SearchLog))] == ["wire transfer"]
 
 
