@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import search as search_service
+from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import ROLES
 from .services import library, users
@@ -25,7 +26,7 @@ def check(directory: Path) -> None:
     problems = check_tree(directory)
     for problem in problems:
         click.echo(f"{directory / problem.path}:{problem.line}: {problem.message}")
-    count = len(list(directory.rglob("*.md")))
+    count = count_markdown(directory)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {count} file(s)")
     click.echo(f"{count} file(s) checked, no problems")
@@ -35,7 +36,7 @@ def check(directory: Path) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_(directory: Path) -> None:
     """Publish new and changed files under DIRECTORY as revisions."""
-    total = len(list(directory.rglob("*.md")))
+    total = count_markdown(directory)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
         report = library.import_tree(directory, progress=lambda _: bar.update(1))
     for warning in report.warnings:
@@ -54,7 +55,11 @@ def import_(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export(directory: Path) -> None:
     """Write the published revisions to DIRECTORY as Markdown files."""
-    count = library.export_tree(directory)
+    count, refused = library.export_tree(directory)
+    for path, reason in refused:
+        click.echo(f"not written: {directory / path}: {reason}")
+    if refused:
+        raise click.ClickException(f"{count} file(s) written to {directory}, {len(refused)} not written")
     click.echo(f"{count} file(s) written to {directory}")
 
 
