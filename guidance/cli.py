@@ -13,7 +13,7 @@ from . import search as search_service
 from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import ROLES
-from .services import library, users
+from .services import library, tokens, users
 
 
 guidance = AppGroup("guidance", help="Manage the guidance library.")
@@ -116,13 +116,31 @@ def reindex() -> None:
 
 @guidance.command("create-token")
 @click.argument("username")
-def create_token(username: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), help="Lifetime (default: API_TOKEN_DAYS, 90).")
+def create_token(username: str, days: int | None) -> None:
     """Create an API token for USERNAME (for GET /api/v1/search) and print it."""
     try:
-        token = users.create_token(username)
-    except users.UserError as error:
+        token, _ = tokens.create_token(username, days or current_app.config["API_TOKEN_DAYS"])
+    except tokens.TokenError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(token)
+    click.echo(token)  # alone on stdout, so scripts can capture it
+
+
+@guidance.command("revoke-token")
+@click.argument("token_id", type=int, required=False)
+@click.option("--user", "username", help="Revoke every token of this user instead.")
+def revoke_token(token_id: int | None, username: str | None) -> None:
+    """Revoke the API token TOKEN_ID (ids are listed at /admin/tokens), or all of a user's."""
+    if (token_id is None) == (username is None):
+        raise click.UsageError("give a token id or --user NAME")
+    try:
+        if username is not None:
+            count = tokens.revoke_user_tokens(username)
+            click.echo(f"revoked {count} token(s) of {username}")
+        else:
+            click.echo(f"revoked token {token_id} of {tokens.revoke_token(token_id)}")
+    except tokens.TokenError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def register(app: Flask) -> None:
