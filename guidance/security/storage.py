@@ -8,6 +8,7 @@ on its own connection and commits at once, apart from the request's session.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from limits.storage import Storage
 from sqlalchemy import case, delete, select
@@ -22,7 +23,7 @@ INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class DatabaseStorage(Storage):
-    STORAGE_SCHEME = ["database"]
+    STORAGE_SCHEME: ClassVar[list[str]] = ["database"]
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
