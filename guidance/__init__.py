@@ -51,7 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from . import cli, views
+    from . import cli, security, views
+
+    security.configure(app)
 
     views.register(app)
     cli.register(app)

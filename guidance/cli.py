@@ -10,9 +10,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import search as search_service
+from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import ROLES
-from .services import library, users
+from .services import library, tokens, users
 
 
 guidance = AppGroup("guidance", help="Manage the guidance library.")
@@ -25,7 +26,7 @@ def check(directory: Path) -> None:
     problems = check_tree(directory)
     for problem in problems:
         click.echo(f"{directory / problem.path}:{problem.line}: {problem.message}")
-    count = len(list(directory.rglob("*.md")))
+    count = count_markdown(directory)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {count} file(s)")
     click.echo(f"{count} file(s) checked, no problems")
@@ -35,7 +36,7 @@ def check(directory: Path) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_(directory: Path) -> None:
     """Publish new and changed files under DIRECTORY as revisions."""
-    total = len(list(directory.rglob("*.md")))
+    total = count_markdown(directory)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
         report = library.import_tree(directory, progress=lambda _: bar.update(1))
     for warning in report.warnings:
@@ -54,7 +55,11 @@ def import_(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export(directory: Path) -> None:
     """Write the published revisions to DIRECTORY as Markdown files."""
-    count = library.export_tree(directory)
+    count, refused = library.export_tree(directory)
+    for path, reason in refused:
+        click.echo(f"not written: {directory / path}: {reason}")
+    if refused:
+        raise click.ClickException(f"{count} file(s) written to {directory}, {len(refused)} not written")
     click.echo(f"{count} file(s) written to {directory}")
 
 
@@ -111,13 +116,31 @@ def reindex() -> None:
 
 @guidance.command("create-token")
 @click.argument("username")
-def create_token(username: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), help="Lifetime (default: API_TOKEN_DAYS, 90).")
+def create_token(username: str, days: int | None) -> None:
     """Create an API token for USERNAME (for GET /api/v1/search) and print it."""
     try:
-        token = users.create_token(username)
-    except users.UserError as error:
+        token, _ = tokens.create_token(username, days or current_app.config["API_TOKEN_DAYS"])
+    except tokens.TokenError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(token)
+    click.echo(token)  # alone on stdout, so scripts can capture it
+
+
+@guidance.command("revoke-token")
+@click.argument("token_id", type=int, required=False)
+@click.option("--user", "username", help="Revoke every token of this user instead.")
+def revoke_token(token_id: int | None, username: str | None) -> None:
+    """Revoke the API token TOKEN_ID (ids are listed at /admin/tokens), or all of a user's."""
+    if (token_id is None) == (username is None):
+        raise click.UsageError("give a token id or --user NAME")
+    try:
+        if username is not None:
+            count = tokens.revoke_user_tokens(username)
+            click.echo(f"revoked {count} token(s) of {username}")
+        else:
+            click.echo(f"revoked token {token_id} of {tokens.revoke_token(token_id)}")
+    except tokens.TokenError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def register(app: Flask) -> None:

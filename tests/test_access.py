@@ -5,10 +5,12 @@ import re
 
 import pytest
 
+from guidance.services.tokens import create_token
 from tests.conftest import ROLE_OF
 
 RUN = "{run}"
 NOTE = "{note}"
+TOKEN = "{token}"
 # (method, path, endpoint, lowest role allowed; None = public)
 ROUTES = [
     ("GET", "/login", "auth.login", None),
@@ -31,6 +33,9 @@ ROUTES = [
     ("GET", f"/runs/{RUN}/done", "runs.done", "agent"),
     ("GET", "/admin/users", "admin.users", "admin"),
     ("POST", "/admin/users", "admin.users", "admin"),
+    ("GET", "/admin/tokens", "tokens.index", "admin"),
+    ("GET", f"/admin/tokens/{TOKEN}/revoke", "tokens.revoke", "admin"),
+    ("POST", f"/admin/tokens/{TOKEN}/revoke", "tokens.revoke", "admin"),
     ("GET", "/admin/synonyms", "admin.synonyms", "admin"),
     ("POST", "/admin/synonyms", "admin.synonyms", "admin"),
     ("POST", "/d/processes/send-wire/steps/verify/notes", "feedback.add_note", "agent"),
@@ -70,11 +75,14 @@ def add_note(session) -> int:
 
 
 def fill(path: str, session) -> str:
-    """Put a run and a note of `session`'s user into a path that needs them."""
+    """Put a run, a note and an API token of `session`'s user into a path that needs them."""
     if RUN in path:
         path = path.replace(RUN, str(start_run(session)))
     if NOTE in path:
         path = path.replace(NOTE, str(add_note(session)))
+    if TOKEN in path:
+        with session.client.application.app_context():
+            path = path.replace(TOKEN, str(create_token(session.user, 1)[1].id))
     return path
 
 

@@ -16,11 +16,13 @@ def test_check_passes_on_a_valid_tree(runner):
 
 
 def test_check_fails_with_one_line_per_problem(runner, tmp_path):
-    (tmp_path / "p.md").write_text("---\nkind: process\n---\n## A {#a}\n## A {#a}\n- [x](#nowhere)\n")
-    result = runner.invoke(args=["guidance", "check", str(tmp_path)])
+    tree = tmp_path / "tree"  # not tmp_path itself: the app's data dir, with its links, is there
+    tree.mkdir()
+    (tree / "p.md").write_text("---\nkind: process\n---\n## A {#a}\n## A {#a}\n- [x](#nowhere)\n")
+    result = runner.invoke(args=["guidance", "check", str(tree)])
     assert result.exit_code != 0
-    assert f"{tmp_path}/p.md:5: duplicate step id 'a' (first used on line 4)" in result.output
-    assert f"{tmp_path}/p.md:6: link to #nowhere, which is not a heading of this document" in result.output
+    assert f"{tree}/p.md:5: duplicate step id 'a' (first used on line 4)" in result.output
+    assert f"{tree}/p.md:6: link to #nowhere, which is not a heading of this document" in result.output
     assert "2 problem(s) in 1 file(s)" in result.output
 
 
@@ -95,3 +97,61 @@ def test_demo_users_are_created_once_and_their_passwords_work(empty_app):
         for name, password in passwords.items():
             user = db.session.scalar(select(User).where(User.username == name))
             assert user.role == name and user.check_password(password)
+
+
+def link_secret_into(tree, data_dir):
+    """Links to a data directory's signing key, to /etc/passwd and to a folder outside the tree."""
+    data_dir.mkdir(exist_ok=True)
+    (data_dir / "secret_key").write_text("s3cret-signing-key\n")
+    (tree / "notes.md").symlink_to(data_dir / "secret_key")
+    (tree / "passwd.md").symlink_to("/etc/passwd")
+    (tree / "shared").symlink_to(LIBRARY / "policies", target_is_directory=True)
+
+
+def test_check_reports_each_symbolic_link_with_its_file(runner, tmp_path):
+    data_dir = tmp_path / "instance"
+    tree = tmp_path / "tree"
+    shutil.copytree(LIBRARY, tree)
+    link_secret_into(tree, data_dir)
+    result = runner.invoke(args=["guidance", "check", str(tree)])
+    assert result.exit_code != 0
+    assert (f"{tree}/notes.md:1: symbolic link (to {data_dir}/secret_key): "
+            "only regular files inside the tree are read") in result.output
+    assert f"{tree}/passwd.md:1: symbolic link (to /etc/passwd)" in result.output
+    assert f"{tree}/shared:1: symbolic link to a directory (to {LIBRARY}/policies): not followed" in result.output
+    assert "3 problem(s) in 9 file(s)" in result.output
+
+
+def test_import_never_publishes_what_a_symbolic_link_points_at(app, runner, tmp_path):
+    data_dir = tmp_path / "instance"
+    tree = tmp_path / "tree"
+    shutil.copytree(LIBRARY, tree)
+    link_secret_into(tree, data_dir)
+    result = runner.invoke(args=["guidance", "import", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert f"not imported: {tree}/notes.md:1: symbolic link (to {data_dir}/secret_key)" in result.output
+    assert f"not imported: {tree}/passwd.md:1: symbolic link (to /etc/passwd)" in result.output
+    assert f"not imported: {tree}/shared:1: symbolic link to a directory" in result.output
+    assert "0 created, 0 updated, 6 unchanged, 3 not imported" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Document).where(Document.slug.in_(["notes", "passwd"]))) is None
+        assert not any("s3cret" in r.source or "root:" in r.source for r in db.session.scalars(select(Revision)))
+
+
+def test_export_never_writes_through_a_symbolic_link_in_the_target(app, runner, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    (out / "processes").mkdir(parents=True)
+    (out / "processes" / "send-wire.md").symlink_to(victim)
+    (out / "policies").symlink_to(elsewhere, target_is_directory=True)
+    result = runner.invoke(args=["guidance", "export", str(out)])
+    assert result.exit_code != 0
+    assert f"not written: {out}/processes/send-wire.md: a symbolic link is in the way" in result.output
+    assert f"not written: {out}/policies/identity-verification.md: a symbolic link is in the way" in result.output
+    assert victim.read_text() == "keep me\n" and list(elsewhere.iterdir()) == []
+    assert (out / "processes" / "send-wire.md").is_symlink()
+    assert (out / "articles" / "welcome.md").read_bytes() == (LIBRARY / "articles" / "welcome.md").read_bytes()
+    assert "4 file(s) written to" in result.output and "2 not written" in result.output

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import walk_markdown
 from .model import ParsedDocument, Problem
 from .parser import parse_document
 
@@ -25,25 +26,23 @@ class SourceFile:
         return self.document is not None and not any(p.blocking for p in self.problems)
 
 
-def iter_markdown(root: Path) -> Iterator[Path]:
-    yield from sorted(p for p in root.rglob("*.md") if p.is_file())
-
-
 def load_tree(root: Path, progress: Callable[[str], None] | None = None) -> list[SourceFile]:
     files = []
-    for file in iter_markdown(root):
-        rel = file.relative_to(root).as_posix()
-        try:
-            source = file.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as error:
-            files.append(
-                SourceFile(rel, None, problems=[Problem(rel, 1, f"not UTF-8 text (byte {error.start})")])
-            )
+    for entry in walk_markdown(root):
+        if entry.refusal:
+            files.append(SourceFile(entry.path, None, problems=[Problem(entry.path, 1, entry.refusal)]))
         else:
-            document, problems = parse_document(source, rel)
-            files.append(SourceFile(rel, source, document, problems))
+            try:
+                source = entry.data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                problem = Problem(entry.path, 1, f"not UTF-8 text (byte {error.start})")
+                files.append(SourceFile(entry.path, None, problems=[problem]))
+            else:
+                document, problems = parse_document(source, entry.path)
+                files.append(SourceFile(entry.path, source, document, problems))
         if progress:
-            progress(rel)
+            progress(entry.path)
+    files.sort(key=lambda f: f.path)
     check_links(files)
     return files
 

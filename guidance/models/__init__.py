@@ -3,6 +3,7 @@ from .documents import Document, DocumentContactReason, DocumentTag, Revision, R
 from .feedback import STATUSES, Notification, StepNote, StepRating
 from .runs import GuideRun, Pin
 from .search import ApiToken, ContentState, SearchLog, SynonymGroup
+from .security import RateLimit
 from .users import ROLES, User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "GuideRun",
     "Notification",
     "Pin",
+    "RateLimit",
     "Revision",
     "RevisionStep",
     "SearchLog",

@@ -23,9 +23,20 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the id kept in session and remember-me cookies: bumping it (logout, a new password)
+    # makes every cookie issued before worthless, also one copied by someone else.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Refuse every session and remember-me cookie issued so far (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:  # what Flask-Login stores in the session and the remember-me cookie
+        return f"{self.id}:{self.session_version}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ..content import ParsedDocument, Problem
+from ..content.files import write_inside
 from ..content.tree import SourceFile, load_tree
 from ..extensions import db
 from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep, User
@@ -119,14 +120,20 @@ def archive(document: Document) -> None:
     search.index_changes()
 
 
-def export_tree(dest: Path) -> int:
-    """Write every published revision back to the path it came from; returns the file count."""
-    count = 0
+def export_tree(dest: Path) -> tuple[int, list[tuple[str, str]]]:
+    """Write every published revision back to the path it came from.
+
+    Returns the count written and, for each file not written, its path and why: a symbolic
+    link in the target folder is never written through.
+    """
+    count, refused = 0, []
     documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
     for document in documents:
         revision = document.published_revision
-        target = dest / (revision.source_path or f"{document.slug}.md")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(revision.source.encode("utf-8"))
-        count += 1
-    return count
+        path = revision.source_path or f"{document.slug}.md"
+        problem = write_inside(dest, path, revision.source.encode("utf-8"))
+        if problem:
+            refused.append((path, problem))
+        else:
+            count += 1
+    return count, sorted(refused)

@@ -1,40 +1,94 @@
-"""Accounts: creation and the demo users `make run` sets up."""
+"""Accounts: usernames, creation, checking a login, sessions, and the demo users `make run` sets up."""
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 import secrets
-from datetime import timedelta
+import unicodedata
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ROLES, ApiToken, User
-from ..models._base import utcnow
+from ..models import ROLES, User
 
 DEMO_USERS = ("agent", "author", "admin")
+# ASCII only, so no two names look alike (a Cyrillic "а" in "аdmin"); documented in the README.
+USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+USERNAME_RULE = "a username is 1-64 characters: ASCII letters A-Z a-z, digits 0-9, '.', '-' and '_'"
 
 
 class UserError(ValueError):
     pass
 
 
+def normalise_username(typed: str) -> str:
+    """What a typed name means: full-width and other compatibility forms folded (NFKC), no spaces around."""
+    return unicodedata.normalize("NFKC", typed).strip()
+
+
+def check_new_username(typed: str) -> str:
+    """The name to create, or UserError saying why it cannot be used."""
+    name = normalise_username(typed)
+    if not USERNAME.fullmatch(name):
+        raise UserError(USERNAME_RULE)
+    existing = db.session.scalar(select(User.username).where(func.lower(User.username) == name.lower()))
+    if existing == name:
+        raise UserError(f"user '{name}' already exists")
+    if existing is not None:
+        raise UserError(f"'{name}' differs only by case from the existing user '{existing}'")
+    if name != typed.strip():
+        raise UserError(f"'{typed.strip()}' uses full-width or look-alike characters: type it as '{name}'")
+    return name
+
+
 def create_user(username: str, role: str, password: str | None = None) -> tuple[User, str]:
     """Create a user; returns it with its password (generated when none is given)."""
-    username = username.strip()
     if role not in ROLES:
         raise UserError(f"unknown role '{role}' (use {', '.join(ROLES)})")
-    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise UserError("a username is 1-64 letters, digits, '.', '-' or '_'")
-    if db.session.scalar(select(User).where(User.username == username)):
-        raise UserError(f"user '{username}' already exists")
+    name = check_new_username(username)
     password = password or secrets.token_urlsafe(12)
-    user = User(username=username, role=role)
+    user = User(username=name, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user, password
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password, else None.
+
+    An unknown or inactive name costs one password check against a dummy hash, so the time an
+    answer takes does not tell who has an account.
+    """
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))  # the same method and cost as real ones
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names ("<id>:<session version>"), unless it was ended."""
+    user_id, _, version = session_id.partition(":")
+    try:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
+    except ValueError:  # a cookie from before session versions, or one made up
+        return None
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember-me cookie issued so far stops working."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def ensure_demo_users(data_dir: Path) -> dict[str, str]:
@@ -52,32 +106,3 @@ def ensure_demo_users(data_dir: Path) -> dict[str, str]:
     store.touch(mode=0o600)
     store.write_text(json.dumps(known, indent=2))
     return known
-
-
-def create_token(username: str) -> str:
-    """A new API token for the user; only its hash is kept, so it is shown once."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise UserError(f"no user '{username}'")
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token)))
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
-    if row is None:
-        return None
-    user = db.session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now  # at most one write every few minutes, not one per call
-        db.session.commit()
-    return user
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, jsonify, request
 from flask_login import current_user
 
-from ..extensions import db, htmx, login_manager
+from ..extensions import htmx, login_manager
 from ..models import User
-from ..services.users import user_for_token
+from ..services.tokens import user_for_token
+from ..services.users import user_for_session
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
@@ -40,8 +41,8 @@ def wants_fragment() -> bool:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    return user_for_session(session_id)  # None once the user logged out or changed password
 
 
 @login_manager.request_loader
@@ -49,14 +50,20 @@ def load_user_from_token(req) -> User | None:
     """CRMs call the JSON API with `Authorization: Bearer <token>` (flask guidance create-token)."""
     header = req.headers.get("Authorization", "")
     if req.path.startswith("/api/") and header.startswith("Bearer "):
-        return user_for_token(header.removeprefix("Bearer ").strip())
+        user, problem = user_for_token(header.removeprefix("Bearer ").strip())
+        if problem:  # say why, rather than the generic "log in" answer
+            refused = jsonify(error=problem)
+            refused.status_code = 401
+            refused.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            abort(refused)
+        return user
     return None
 
 
 def register(app: Flask) -> None:
-    from . import admin, auth, documents, errors, feedback, home, inbox, runs, search
+    from . import admin, auth, documents, errors, feedback, home, inbox, runs, search, tokens
 
-    for module in (auth, home, search, documents, runs, admin, feedback, inbox):
+    for module in (auth, home, search, documents, runs, admin, tokens, feedback, inbox):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -4,23 +4,22 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import User
+from ..security.throttle import login_throttle
+from ..services.users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttle
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     error = None
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user and user.active and user.check_password(request.form.get("password", "")):
+        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        if user is not None:
             login_user(user, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")))
         error = "That username and password do not match an active account."
@@ -29,6 +28,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    end_sessions(current_user)  # a copy of this session or its remember-me cookie stops working too
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))

@@ -1,7 +1,7 @@
 """search log: a key made when the search is answered, so the row can be written later
 
 Revision ID: b3c1d2e4f5a6
-Revises: 9d4f130cd5e7
+Revises: 800b1a1dfedb
 Create Date: 2026-12-02 08:00:00
 
 Rows written before this revision keep a NULL key (unique allows many NULLs on both databases).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'b3c1d2e4f5a6'
-down_revision = '9d4f130cd5e7'
+down_revision = '800b1a1dfedb'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from guidance.services.tokens import create_token
+from tests.conftest import close, make_app
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,11 +61,22 @@ def visit(page, base: str) -> dict[str, str]:
     keep("go-several", "/go/card_arrival")
     keep("source", "/d/processes/send-wire/source")
     keep("users", "/admin/users")
+    keep("tokens", "/admin/tokens")
+    keep("token-revoke", "/admin/tokens/1/revoke")
     keep("not-found", "/d/no-such-document")
     return pages
 
 
-def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_server, tmp_path):
+def add_api_token(data_dir: Path) -> None:
+    """Token 1, so the tokens page and its confirmation have something to show."""
+    app = make_app(data_dir)
+    with app.app_context():
+        create_token("agent", 90)
+    close(app)
+
+
+def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_server, tmp_path, data_dir):
+    add_api_token(data_dir)
     logged_in.login("admin")
     axe = Axe()
     failures = {}

@@ -94,7 +94,7 @@ def test_export_after_import_gives_identical_files(pg_app, tmp_path):
     with pg_app.app_context():
         report = import_tree(tree)
         assert (report.created, report.failed) == (2, [])
-        assert export_tree(out) == 8
+        assert export_tree(out) == (8, [])
     originals = sorted(p.relative_to(tree) for p in tree.rglob("*.md"))
     assert sorted(p.relative_to(out) for p in out.rglob("*.md")) == originals
     for relative in originals:
