@@ -9,6 +9,7 @@ from ..services.search_log import record_open
 from . import role_required
 from ._pages import link_resolver
 from ._runner import move_and_respond, render_step
+from .redirects import safe_local_path
 
 bp = Blueprint("documents", __name__)
 
@@ -57,10 +58,10 @@ def start(slug: str):
 @bp.post("/d/<path:slug>/pin")
 def pin(slug: str):
     document = _document_or_404(slug)
+    back = safe_local_path(request.form.get("back"), url_for(".show", slug=slug))
     now_pinned = documents.toggle_pin(document, current_user)
     flash(f"{'Pinned' if now_pinned else 'Unpinned'} '{document.title}'.")
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/")
-                    and not request.form.get("back", "").startswith("//") else url_for(".show", slug=slug))
+    return redirect(back)
 
 
 @bp.get("/d/<path:slug>/source")

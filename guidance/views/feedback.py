@@ -17,6 +17,7 @@ from ..services import documents
 from ..services import feedback as service
 from ..services.feedback import MAX_COMMENT, MAX_NOTE, REASONS, FeedbackError, StepFeedback
 from . import wants_fragment
+from .redirects import safe_local_path
 
 bp = Blueprint("feedback", __name__)
 
@@ -76,12 +77,6 @@ def note_markdown(text: str):
     return render(text).html
 
 
-def _safe_back(value: str | None, fallback: str) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return fallback
-
-
 def _step_context(slug: str, step_id: str):
     """The document, the revision the agent was looking at, its parse and the step."""
     document = documents.get_document(slug, current_user)
@@ -92,7 +87,7 @@ def _step_context(slug: str, step_id: str):
     except FeedbackError as error:
         abort(404, description=str(error))
     doc = documents.parsed(revision)
-    back = _safe_back(request.form.get("back"), url_for("documents.step", slug=document.slug, step_id=step_id))
+    back = safe_local_path(request.form.get("back"), url_for("documents.step", slug=document.slug, step_id=step_id))
     return document, revision, doc, doc.step(step_id), back
 
 
@@ -147,7 +142,7 @@ def _own_note_or_abort(note_id: int) -> StepNote:
 def edit_note(note_id: int):
     note = _own_note_or_abort(note_id)
     fallback = url_for("documents.step", slug=note.document.slug, step_id=note.step_key)
-    back = _safe_back(request.values.get("back"), fallback)
+    back = safe_local_path(request.values.get("back"), fallback)
     error, status = "", 200
     text, shared = note.body, note.shared
     if request.method == "POST":
@@ -163,7 +158,7 @@ def edit_note(note_id: int):
 @bp.post("/notes/<int:note_id>/delete")
 def delete_note(note_id: int):
     note = _own_note_or_abort(note_id)
-    back = _safe_back(request.form.get("back"),
+    back = safe_local_path(request.form.get("back"),
                       url_for("documents.step", slug=note.document.slug, step_id=note.step_key))
     service.delete_note(current_user, note)
     return redirect(f"{back}#notes", 303)
