@@ -55,8 +55,9 @@ def load_user_from_token(req) -> User | None:
 
 
 def register(app: Flask) -> None:
-    from . import admin, auth, documents, feedback, home, inbox, runs, search
+    from . import admin, auth, documents, feedback, guards, home, inbox, runs, search
 
+    guards.register(app)  # first: its URL converter applies to the rules added below
     for module in (auth, home, search, documents, runs, admin, feedback, inbox):
         app.register_blueprint(module.bp)
 
@@ -88,8 +89,6 @@ def register(app: Flask) -> None:
 
 
 def _error_page(status: int, title: str):
-    def handler(error):
-        return render_template("error.html", status=status, title=title,
-                               message=getattr(error, "description", "")), status
+    from .guards import error_page
 
-    return handler
+    return error_page(status, title)

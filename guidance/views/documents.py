@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..content.render import render
+from ..ids import parse_id
 from ..services import documents, runs
 from ..services.search_log import record_open
 from . import role_required
@@ -18,9 +19,9 @@ def _document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
-    if request.method == "GET" and request.args.get("s", type=int):
+    if request.method == "GET" and parse_id(request.args.get("s")):
         # Opened from a search result: the search log learns which result helped.
-        record_open(request.args.get("s", type=int), current_user, slug, request.args.get("r", type=int))
+        record_open(parse_id(request.args.get("s")), current_user, slug, parse_id(request.args.get("r")))
     return document
 
 

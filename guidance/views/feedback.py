@@ -17,6 +17,7 @@ from ..services import documents
 from ..services import feedback as service
 from ..services.feedback import MAX_COMMENT, MAX_NOTE, REASONS, FeedbackError, StepFeedback
 from . import wants_fragment
+from .guards import requested_id
 from .redirects import safe_local_path
 
 bp = Blueprint("feedback", __name__)
@@ -83,7 +84,7 @@ def _step_context(slug: str, step_id: str):
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
     try:
-        revision = service.revision_for_step(document, request.form.get("revision", type=int), step_id)
+        revision = service.revision_for_step(document, requested_id(request.form, "revision"), step_id)
     except FeedbackError as error:
         abort(404, description=str(error))
     doc = documents.parsed(revision)

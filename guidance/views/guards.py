@@ -1,0 +1,85 @@
+"""Checks every request passes before a view runs, and the answers they give when it does not.
+
+They refuse what no view should have to think about: ids no database column holds, NUL
+characters (PostgreSQL cannot store or compare them), URLs longer than any link we make.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort, render_template, request
+from markupsafe import Markup, escape
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+from ..ids import MAX_ID, parse_id
+
+NUL_MESSAGE = ("The request holds a NUL character (\\0), which cannot be stored or searched. "
+               "Remove it (it often comes with text pasted from another program) and try again.")
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond what INTEGER holds is not found.
+
+    Not werkzeug's `max`: its ValidationError makes the router answer 405 when a rule for another
+    method has the same path (POST /runs/<huge>/steps/x matched the GET rule's path).
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound("There is nothing with that number.")
+        return number
+
+
+def register(app: Flask) -> None:
+    """Call before the blueprints are registered: the converter applies to rules as they are added."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_unstorable_input)
+    app.register_error_handler(422, error_page(422, "Not accepted"))
+
+
+def refuse_unstorable_input():
+    if holds_nul():
+        abort(422, description=NUL_MESSAGE)
+
+
+def holds_nul() -> bool:
+    if "\x00" in request.path:
+        return True
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return True
+    return False
+
+
+def requested_id(values, name: str) -> int | None:
+    """The id in a query or form field; None when the field is absent or empty.
+
+    A value that no row can have (not a number, out of INTEGER's range) answers 404.
+    """
+    raw = values.get(name)
+    if not raw:
+        return None
+    number = parse_id(raw)
+    if number is None:
+        abort(404, description=f"There is no {name} {raw[:20]!r}.")
+    return number
+
+
+def error_response(status: int, title: str, message: str):
+    """The app-styled page; JSON under /api/; for htmx, just the words, in the page's alert region."""
+    from . import wants_fragment
+
+    if request.path.startswith("/api/"):
+        return {"error": f"{title}: {message}" if message else title}, status
+    if wants_fragment():
+        words = Markup("<p><strong>{}.</strong> {}</p>").format(title, message) if message else escape(title)
+        return words, status, {"HX-Retarget": "#request-error", "HX-Reswap": "innerHTML"}
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def error_page(status: int, title: str):
+    def handler(error):
+        return error_response(status, title, getattr(error, "description", "") or "")
+
+    return handler
