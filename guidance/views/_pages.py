@@ -11,6 +11,7 @@ from ..content.tree import resolve_link
 from ..models import Document, GuideRun
 from ..services.documents import kinds_by_slug
 from ..services.library import slug_for
+from .guards import image_policy
 
 
 def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None = None):
@@ -51,23 +52,24 @@ class StepView:
 
 
 def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> StepView:
-    resolve = link_resolver(document, doc, run)
+    resolve, images = link_resolver(document, doc, run), image_policy()
     blocks = []
     for block in step.blocks:
         if block.type == "markdown":
-            blocks.append({"type": "markdown", "html": render(block.text, resolve).html})
+            blocks.append({"type": "markdown", "html": render(block.text, resolve, images).html})
         elif block.type == "say":
-            words = render_inline(block.text, resolve)
+            words = render_inline(block.text, resolve, images)
             blocks.append({"type": "say", "html": words, "text": words.striptags()})
         elif block.type == "checklist":
-            blocks.append({"type": "checklist", "items": [render_inline(i, resolve) for i in block.items]})
+            blocks.append({"type": "checklist", "items": [render_inline(i, resolve, images) for i in block.items]})
         else:
             blocks.append({"type": "decision", "choices": [
-                {"answer": render_inline(c.answer), "label": render_inline(c.label), "target": c.target}
+                {"answer": render_inline(c.answer, images=images), "label": render_inline(c.label, images=images),
+                 "target": c.target}
                 for c in block.choices
             ]})
     position = doc.steps.index(step)
-    intro = render(doc.intro, resolve) if position == 0 and doc.intro else None
+    intro = render(doc.intro, resolve, images) if position == 0 and doc.intro else None
     return StepView(step, position, blocks, doc.next_step(step.id), intro)
 
 

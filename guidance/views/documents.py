@@ -4,11 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..content.render import render
-from ..ids import parse_id
 from ..services import documents, runs
-from ..services.search_log import record_open
 from . import role_required
 from ._pages import link_resolver
+from .guards import image_policy
 from ._runner import move_and_respond, render_step
 from .redirects import safe_local_path
 
@@ -19,9 +18,6 @@ def _document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
-    if request.method == "GET" and parse_id(request.args.get("s")):
-        # Opened from a search result: the search log learns which result helped.
-        record_open(parse_id(request.args.get("s")), current_user, slug, parse_id(request.args.get("r")))
     return document
 
 
@@ -31,7 +27,7 @@ def show(slug: str):
     doc = documents.parsed(document.published_revision)
     if document.kind == "process" and doc.steps:
         return render_step(document, doc, doc.steps[0], run=None)
-    page = render(doc.body, link_resolver(document, doc))
+    page = render(doc.body, link_resolver(document, doc), image_policy())
     return render_template("document.html", document=document, doc=doc, page=page,
                            pinned=documents.is_pinned(document, current_user))
 

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
-from ..content.render import render
+from ..content.render import render_note
 from ..models import Document, GuideRun, Revision, StepNote
 from ..services import documents
 from ..services import feedback as service
@@ -75,7 +75,7 @@ def helpers():
 
 @bp.app_template_filter("note_markdown")
 def note_markdown(text: str):
-    return render(text).html
+    return render_note(text)
 
 
 def _step_context(slug: str, step_id: str):
@@ -167,8 +167,14 @@ def delete_note(note_id: int):
 
 @bp.get("/notifications")
 def notifications():
-    """The agent's notifications, newest first; viewing the list marks them read."""
+    """The agent's notifications, newest first, the unread ones marked. Reading changes nothing:
+    a GET can be sent by an image or a link without the agent meaning it."""
     items = service.notifications(current_user)
     unread = {n.id for n in items if n.read_at is None}
-    service.mark_all_read(current_user)
     return render_template("notifications.html", items=items, unread=unread)
+
+
+@bp.post("/notifications/read")
+def mark_notifications_read():
+    service.mark_all_read(current_user)
+    return redirect(url_for(".notifications"), 303)

@@ -5,13 +5,18 @@ characters (PostgreSQL cannot store or compare them), URLs longer than any link 
 """
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+import re
+
+from flask import Flask, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from ..content.render import ImagePolicy
 from ..ids import MAX_ID, parse_id
 
+LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+HOST_NAME = re.compile(rf"{LABEL}(?:\.{LABEL})*")
 NUL_MESSAGE = ("The request holds a NUL character (\\0), which cannot be stored or searched. "
                "Remove it (it often comes with text pasted from another program) and try again.")
 
@@ -33,7 +38,9 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     """Call before the blueprints are registered: the converter applies to rules as they are added."""
     app.url_map.converters["int"] = IdConverter
+    app.extensions["guidance_image_hosts"] = image_hosts(app.config.get("IMAGE_HOSTS", ""))
     app.before_request(refuse_unstorable_input)
+    app.after_request(allow_listed_image_hosts)  # runs after security_headers, which sets the CSP
     app.register_error_handler(422, error_page(422, "Not accepted"))
 
 
@@ -83,3 +90,29 @@ def error_page(status: int, title: str):
         return error_response(status, title, getattr(error, "description", "") or "")
 
     return handler
+
+
+def image_hosts(setting) -> tuple[str, ...]:
+    """IMAGE_HOSTS (GUIDANCE_IMAGE_HOSTS): host names documents may show https images from,
+    comma-separated. Refused at start unless each is a plain host name: it goes into the CSP."""
+    items = setting.split(",") if isinstance(setting, str) else list(setting or [])
+    hosts = tuple(dict.fromkeys(item.strip().lower() for item in items if item.strip()))
+    for host in hosts:
+        if not HOST_NAME.fullmatch(host):
+            raise ValueError(f"IMAGE_HOSTS: {host!r} is not a host name; list names such as "
+                             "images.example.com, separated by commas")
+    return hosts
+
+
+def image_policy() -> ImagePolicy:
+    """Which images documents may load (notes load none: guidance.content.render.render_note)."""
+    return ImagePolicy(frozenset(current_app.extensions["guidance_image_hosts"]))
+
+
+def allow_listed_image_hosts(response):
+    hosts = current_app.extensions["guidance_image_hosts"]
+    policy = response.headers.get("Content-Security-Policy")
+    if hosts and policy:
+        sources = " ".join(f"https://{host}" for host in hosts)
+        response.headers["Content-Security-Policy"] = re.sub(r"(img-src [^;]*)", rf"\1 {sources}", policy)
+    return response

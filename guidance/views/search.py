@@ -4,8 +4,9 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 from .. import search as search_service
-from ..services.documents import all_tags
-from ..services.search_log import log_search
+from ..ids import parse_id
+from ..services.documents import all_tags, get_document
+from ..services.search_log import log_search, record_open
 from . import wants_fragment
 
 bp = Blueprint("search", __name__)
@@ -62,3 +63,17 @@ def api():
     if found.unavailable or found.message:
         body["message"] = found.unavailable or found.message
     return jsonify(body), 503 if found.unavailable else 200
+
+
+@bp.post("/search/opened")
+def opened():
+    """Which result the agent opened, sent by static/app.js when a result link is clicked.
+
+    A POST with the CSRF token, never a query on the document's GET: an image or a link anywhere
+    could otherwise write to the viewer's search log.
+    """
+    log_id, slug = parse_id(request.form.get("log")), request.form.get("slug", "")
+    if log_id is None or get_document(slug, current_user) is None:
+        return "", 422
+    record_open(log_id, current_user, slug, parse_id(request.form.get("rank")))
+    return "", 204

@@ -13,9 +13,9 @@ from guidance.models import SearchLog
 
 def test_results_page_highlights_words_and_links_the_best_step(agent):
     page = agent.get("/search?q=sanctions+escalate").get_data(as_text=True)
-    assert '<a class="result-link" href="/d/processes/send-wire?s=' in page
+    assert '<a class="result-link" href="/d/processes/send-wire" data-log=' in page
     assert re.search(r"<mark[^>]*>sanctions</mark>", page)
-    assert 'Best step: <a href="/d/processes/send-wire/steps/escalate?s=' in page
+    assert 'Best step: <a href="/d/processes/send-wire/steps/escalate" data-log=' in page
 
 
 def test_highlights_never_let_document_html_through(app, agent, tmp_path):
@@ -62,8 +62,9 @@ def test_suggestions_list_titles_completing_the_words(agent):
 
 def test_searches_are_logged_and_opening_a_result_is_recorded(app, agent):
     body = agent.get("/search?q=wire+transfer").get_data(as_text=True)
-    link = re.search(r'class="result-link" href="([^"]+)"', body).group(1).replace("&amp;", "&")
-    agent.get(link)
+    link = re.search(r'class="result-link" href="[^"]+" data-log="(\d+)" data-slug="([^"]+)" data-rank="1"', body)
+    # what static/app.js sends when the link is clicked
+    agent.post("/search/opened", {"log": link.group(1), "slug": link.group(2), "rank": "1"})
     with app.app_context():
         entry = db.session.scalars(select(SearchLog)).one()
         assert entry.query == "wire transfer"
