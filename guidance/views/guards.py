@@ -1,4 +1,5 @@
-"""Checks every request passes before a view runs, and the answers they give when it does not.
+"""Checks every request passes before a view runs, the answers they give when it does not, and
+headers every answer gets.
 
 They refuse what no view should have to think about: ids no database column holds, NUL
 characters (PostgreSQL cannot store or compare them), URLs longer than any link we make.
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+from urllib.parse import quote
+
 from flask import Flask, abort, current_app, render_template, request
+from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -17,6 +21,7 @@ from ..ids import MAX_ID, parse_id
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 HOST_NAME = re.compile(rf"{LABEL}(?:\.{LABEL})*")
+MAX_URL_LENGTH = 4096  # default of the MAX_URL_LENGTH setting (GUIDANCE_MAX_URL_LENGTH)
 NUL_MESSAGE = ("The request holds a NUL character (\\0), which cannot be stored or searched. "
                "Remove it (it often comes with text pasted from another program) and try again.")
 
@@ -41,12 +46,24 @@ def register(app: Flask) -> None:
     app.extensions["guidance_image_hosts"] = image_hosts(app.config.get("IMAGE_HOSTS", ""))
     app.before_request(refuse_unstorable_input)
     app.after_request(allow_listed_image_hosts)  # runs after security_headers, which sets the CSP
+    app.after_request(never_stored)
+    app.register_error_handler(414, error_page(414, "URL too long"))
     app.register_error_handler(422, error_page(422, "Not accepted"))
 
 
 def refuse_unstorable_input():
+    limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
+    if url_length() > limit:
+        abort(414, description=f"This address is longer than {limit:,} characters, longer than any link "
+                               "this site makes. If you pasted a search, shorten it.")
     if holds_nul():
         abort(422, description=NUL_MESSAGE)
+
+
+def url_length() -> int:
+    """The path and query as sent (percent-encoded), whatever the server put in the environ."""
+    query = request.query_string
+    return len(quote(request.path, safe="/:@!$&'()*+,;=~")) + (len(query) + 1 if query else 0)
 
 
 def holds_nul() -> bool:
@@ -115,4 +132,12 @@ def allow_listed_image_hosts(response):
     if hosts and policy:
         sources = " ".join(f"https://{host}" for host in hosts)
         response.headers["Content-Security-Policy"] = re.sub(r"(img-src [^;]*)", rf"\1 {sources}", policy)
+    return response
+
+
+def never_stored(response):
+    """What a logged-in person sees (and any API answer) stays out of shared and browser caches:
+    the next person at the desk must not get it from the Back button or a proxy."""
+    if request.endpoint != "static" and (request.path.startswith("/api/") or current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -54,9 +54,13 @@ def api():
     found = search_service.engine().search(query, role=_role(), limit=limit)
     if found.hits:
         log_search(current_user, found.query, [h.slug for h in found.hits], source="api")
+    results = [hit.as_json() for hit in found.hits]
+    if not current_user.has_role("author"):  # where the source file lives is for those who edit it
+        for result in results:
+            result.pop("source_path", None)
     body = {
         "query": found.query,
-        "results": [hit.as_json() for hit in found.hits],
+        "results": results,
         "corrected": found.corrected,
         "weak": found.weak,
     }

@@ -28,7 +28,7 @@ def test_highlights_never_let_document_html_through(app, agent, tmp_path):
     assert "<script" not in results and "alert(1)" not in results and "onclick" not in results
 
 
-@pytest.mark.parametrize("query", ["", "   ", "*", "?", "AND OR NOT (", "the of and", "\\", "x" * 5000, "'; DROP TABLE"])
+@pytest.mark.parametrize("query", ["", "   ", "*", "?", "AND OR NOT (", "the of and", "\\", "x" * 4000, "'; DROP TABLE"])
 def test_empty_and_odd_queries_give_a_message_not_an_error(agent, query):
     response = agent.get("/search", query_string={"q": query})
     assert response.status_code == 200
