@@ -42,6 +42,12 @@ def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None 
     return resolve
 
 
+# A process with more steps than this lists, beside a step, only the first, the last and
+# STEPS_AROUND either side of the current one: a 10,000-step list made every page 1.2 MB.
+STEPS_LISTED = 30
+STEPS_AROUND = 5
+
+
 @dataclass
 class StepView:
     step: Step
@@ -49,6 +55,20 @@ class StepView:
     blocks: list[dict]
     next_step: Step | None
     intro: Rendered | None
+    step_list: list[tuple[int, Step] | int]  # (position, step), or how many are left out there
+
+
+def step_window(steps: list[Step], position: int) -> list[tuple[int, Step] | int]:
+    if len(steps) <= STEPS_LISTED:
+        return list(enumerate(steps))
+    last = len(steps) - 1
+    shown = sorted({0, last, *range(max(position - STEPS_AROUND, 0), min(position + STEPS_AROUND, last) + 1)})
+    window: list[tuple[int, Step] | int] = []
+    for before, index in zip([-1, *shown[:-1]], shown, strict=True):
+        if index - before > 1:
+            window.append(index - before - 1)
+        window.append((index, steps[index]))
+    return window
 
 
 def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> StepView:
@@ -68,9 +88,9 @@ def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun
                  "target": c.target}
                 for c in block.choices
             ]})
-    position = doc.steps.index(step)
+    position = doc.position(step.id)
     intro = render(doc.intro, resolve, images) if position == 0 and doc.intro else None
-    return StepView(step, position, blocks, doc.next_step(step.id), intro)
+    return StepView(step, position, blocks, doc.next_step(step.id), intro, step_window(doc.steps, position))
 
 
 def checklist_offsets(step: Step) -> list[int]:
