@@ -67,6 +67,27 @@
     if (handled) event.preventDefault();
   });
 
+  // Which search result was opened goes to the search log by a POST beacon: never in the link,
+  // where any image or link could make a GET write to the reader's log. No JavaScript, no record.
+  function reportOpened(link) {
+    var list = link.closest("[data-opened]");
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (!list || !token || !link.dataset.log || !navigator.sendBeacon) return;
+    var form = new FormData();
+    form.append("csrf_token", token.content);
+    form.append("log", link.dataset.log);
+    form.append("slug", link.dataset.slug);
+    form.append("rank", link.dataset.rank);
+    navigator.sendBeacon(list.dataset.opened, form);
+  }
+
+  ["click", "auxclick"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var link = event.target.closest("a[data-log]");
+      if (link) reportOpened(link);
+    });
+  });
+
   // The search box: Enter opens the first result once results match what is typed;
   // the arrow keys move between the box and the results.
   function resultLinks() {
@@ -88,6 +109,7 @@
         var first = list && list.querySelector(".result-link");
         if (first && list.getAttribute("data-results") === typed) {
           event.preventDefault();
+          reportOpened(first);
           window.location.href = first.href;
         }
       }

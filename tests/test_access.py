@@ -44,6 +44,8 @@ ROUTES = [
     ("POST", f"/notes/{NOTE}/edit", "feedback.edit_note", "agent"),
     ("POST", f"/notes/{NOTE}/delete", "feedback.delete_note", "agent"),
     ("GET", "/notifications", "feedback.notifications", "agent"),
+    ("POST", "/notifications/read", "feedback.mark_notifications_read", "agent"),
+    ("POST", "/search/opened", "search.opened", "agent"),
     ("GET", "/admin/inbox", "inbox.index", "admin"),
     ("POST", "/admin/inbox", "inbox.bulk", "admin"),
     ("GET", "/admin/health", "inbox.health", "admin"),
@@ -52,7 +54,7 @@ ROUTES = [
 ]
 ORDER = ["agent", "author", "admin"]
 FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b",
-        "body": "A note", "rating": "up", "action": "accept", "base": "1",
+        "body": "A note", "rating": "up", "action": "accept", "base": "1", "log": "0123456789abcdef", "slug": "processes/send-wire",
         "source": "---\ntitle: Send an international wire transfer\nkind: process\n---\n\n## Verify {#verify}\n\nCheck.\n"}
 
 
@@ -115,7 +117,7 @@ def test_roles_are_enforced_on_the_server(session, user, method, path, endpoint,
     response.close()
     allowed = role is None or ORDER.index(ROLE_OF[user]) >= ORDER.index(role)
     if allowed:
-        assert response.status_code in (200, 302, 303), response.status_code
+        assert response.status_code in (200, 204, 302, 303), response.status_code
     else:
         assert response.status_code == 403
         assert "Not allowed" in response.get_data(as_text=True)

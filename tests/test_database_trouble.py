@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from guidance.extensions import db
-from guidance.models import Pin, SearchLog
+from guidance.models import Pin
 from guidance.services.search_log import writer
 from tests.conftest import Session, close, make_app
 
@@ -109,5 +109,5 @@ def test_an_unexpected_error_rolls_back_and_shows_a_calm_page(app, data_dir):
     assert "Something went wrong" in body and "RuntimeError" not in body and "Traceback" not in body
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Pin)) == 0
-    assert agent.get("/api/v1/nothing-here").get_json() == {"error": "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again."}
+    assert agent.get("/api/v1/nothing-here").get_json()["error"].startswith("Not found: The requested URL")
     assert agent.get("/").status_code == 200

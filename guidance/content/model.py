@@ -86,14 +86,33 @@ class ParsedDocument:
     steps: list[Step] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)  # heading ids a link may point to
     links: list[Link] = field(default_factory=list)
+    # step id -> position, so finding a step is not a scan of thousands (see _positions())
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: tuple[int, int] = field(default=(0, -1), init=False, repr=False, compare=False)
+
+    def _positions(self) -> dict[str, int]:
+        # The parser appends steps as it goes: rebuild when the list is another or has grown.
+        key = (id(self.steps), len(self.steps))
+        if self._indexed != key:
+            positions: dict[str, int] = {}
+            for position, step in enumerate(self.steps):
+                positions.setdefault(step.id, position)  # the first of a duplicated id, as before
+            self._index, self._indexed = positions, key
+        return self._index
+
+    def position(self, step_id: str) -> int | None:
+        """Where the step is in file order (0 for the first), None if there is no such step."""
+        return self._positions().get(step_id)
 
     def step(self, step_id: str) -> Step | None:
-        return next((s for s in self.steps if s.id == step_id), None)
+        position = self.position(step_id)
+        return None if position is None else self.steps[position]
 
     def next_step(self, step_id: str) -> Step | None:
         """The step that follows in file order, unless this step branches or ends the run."""
-        ids = [s.id for s in self.steps]
-        index = ids.index(step_id)
+        index = self.position(step_id)
+        if index is None:
+            raise ValueError(f"no step {step_id!r}")
         current = self.steps[index]
         if current.is_decision or current.ends or index + 1 >= len(self.steps):
             return None

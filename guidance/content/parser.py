@@ -246,10 +246,10 @@ def _check_reachable(doc: ParsedDocument, problems: list[Problem]) -> None:
     reached, queue = set(), [doc.steps[0].id]
     while queue:
         step_id = queue.pop()
-        if step_id in reached or doc.step(step_id) is None:
+        step = doc.step(step_id)  # an index lookup: this loop runs once per step
+        if step_id in reached or step is None:
             continue
         reached.add(step_id)
-        step = doc.step(step_id)
         following = doc.next_step(step_id)
         queue += [c.target for c in step.choices] + ([following.id] if following else [])
     for step in doc.steps:

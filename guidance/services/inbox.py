@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..ids import parse_id
 from ..models import STATUSES, Document, Notification, Revision, StepNote, StepRating, User
 from ..models._base import utcnow
 from .feedback import REASONS, FeedbackError, step_scores, step_titles
@@ -134,8 +135,9 @@ def items_by_ids(ids: list[str]) -> list[Item]:
     items = []
     for value in dict.fromkeys(ids):
         kind, _, number = value.partition(":")
-        if kind in KINDS and number.isdigit():
-            item = db.session.get(KINDS[kind], int(number))
+        row_id = parse_id(number)
+        if kind in KINDS and row_id is not None:
+            item = db.session.get(KINDS[kind], row_id)
             if item is not None:
                 items.append(item)
     return items

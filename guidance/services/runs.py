@@ -56,8 +56,7 @@ def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked:
             trail.pop()
             target = trail[-1]
         else:
-            position = [s.id for s in doc.steps].index(step_id)
-            target = doc.steps[max(position - 1, 0)].id
+            target = doc.steps[max(doc.position(step_id) - 1, 0)].id
             trail = [target]
     elif nav.startswith("choice-"):
         choices = step.choices

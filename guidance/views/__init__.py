@@ -61,8 +61,9 @@ def load_user_from_token(req) -> User | None:
 
 
 def register(app: Flask) -> None:
-    from . import admin, auth, documents, errors, feedback, home, inbox, runs, search, tokens
+    from . import admin, auth, documents, errors, feedback, guards, home, inbox, runs, search, tokens
 
+    guards.register(app)  # first: its URL converter applies to the rules added below
     for module in (auth, home, search, documents, runs, admin, tokens, feedback, inbox):
         app.register_blueprint(module.bp)
 

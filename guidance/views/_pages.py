@@ -11,6 +11,7 @@ from ..content.tree import resolve_link
 from ..models import Document, GuideRun
 from ..services.documents import kinds_by_slug
 from ..services.library import slug_for
+from .guards import image_policy
 
 
 def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None = None):
@@ -41,6 +42,12 @@ def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None 
     return resolve
 
 
+# A process with more steps than this lists, beside a step, only the first, the last and
+# STEPS_AROUND either side of the current one: a 10,000-step list made every page 1.2 MB.
+STEPS_LISTED = 30
+STEPS_AROUND = 5
+
+
 @dataclass
 class StepView:
     step: Step
@@ -48,27 +55,42 @@ class StepView:
     blocks: list[dict]
     next_step: Step | None
     intro: Rendered | None
+    step_list: list[tuple[int, Step] | int]  # (position, step), or how many are left out there
+
+
+def step_window(steps: list[Step], position: int) -> list[tuple[int, Step] | int]:
+    if len(steps) <= STEPS_LISTED:
+        return list(enumerate(steps))
+    last = len(steps) - 1
+    shown = sorted({0, last, *range(max(position - STEPS_AROUND, 0), min(position + STEPS_AROUND, last) + 1)})
+    window: list[tuple[int, Step] | int] = []
+    for before, index in zip([-1, *shown[:-1]], shown, strict=True):
+        if index - before > 1:
+            window.append(index - before - 1)
+        window.append((index, steps[index]))
+    return window
 
 
 def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> StepView:
-    resolve = link_resolver(document, doc, run)
+    resolve, images = link_resolver(document, doc, run), image_policy()
     blocks = []
     for block in step.blocks:
         if block.type == "markdown":
-            blocks.append({"type": "markdown", "html": render(block.text, resolve).html})
+            blocks.append({"type": "markdown", "html": render(block.text, resolve, images).html})
         elif block.type == "say":
-            words = render_inline(block.text, resolve)
+            words = render_inline(block.text, resolve, images)
             blocks.append({"type": "say", "html": words, "text": words.striptags()})
         elif block.type == "checklist":
-            blocks.append({"type": "checklist", "items": [render_inline(i, resolve) for i in block.items]})
+            blocks.append({"type": "checklist", "items": [render_inline(i, resolve, images) for i in block.items]})
         else:
             blocks.append({"type": "decision", "choices": [
-                {"answer": render_inline(c.answer), "label": render_inline(c.label), "target": c.target}
+                {"answer": render_inline(c.answer, images=images), "label": render_inline(c.label, images=images),
+                 "target": c.target}
                 for c in block.choices
             ]})
-    position = doc.steps.index(step)
-    intro = render(doc.intro, resolve) if position == 0 and doc.intro else None
-    return StepView(step, position, blocks, doc.next_step(step.id), intro)
+    position = doc.position(step.id)
+    intro = render(doc.intro, resolve, images) if position == 0 and doc.intro else None
+    return StepView(step, position, blocks, doc.next_step(step.id), intro, step_window(doc.steps, position))
 
 
 def checklist_offsets(step: Step) -> list[int]:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..security.throttle import login_throttle
 from ..services.users import authenticate, end_sessions
+from .redirects import safe_local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -21,7 +20,7 @@ def login():
         user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             login_user(user, remember=bool(request.form.get("remember")))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_local_path(request.args.get("next"), url_for("home.index")))
         error = "That username and password do not match an active account."
     return render_template("login.html", error=error), (401 if error else 200)
 
@@ -32,10 +31,3 @@ def logout():
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")

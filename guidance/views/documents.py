@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from ..content.render import render
 from ..services import documents, runs
-from ..services.search_log import record_open
 from . import role_required
 from ._pages import link_resolver
+from .guards import image_policy
 from ._runner import move_and_respond, render_step
+from .redirects import safe_local_path
 
 bp = Blueprint("documents", __name__)
 
@@ -17,9 +18,6 @@ def _document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
-    if request.method == "GET" and request.args.get("s"):
-        # Opened from a search result: the search log learns which result helped.
-        record_open(request.args.get("s", "")[:32], current_user, slug, request.args.get("r", type=int))
     return document
 
 
@@ -29,7 +27,7 @@ def show(slug: str):
     doc = documents.parsed(document.published_revision)
     if document.kind == "process" and doc.steps:
         return render_step(document, doc, doc.steps[0], run=None)
-    page = render(doc.body, link_resolver(document, doc))
+    page = render(doc.body, link_resolver(document, doc), image_policy())
     return render_template("document.html", document=document, doc=doc, page=page,
                            pinned=documents.is_pinned(document, current_user))
 
@@ -57,10 +55,10 @@ def start(slug: str):
 @bp.post("/d/<path:slug>/pin")
 def pin(slug: str):
     document = _document_or_404(slug)
+    back = safe_local_path(request.form.get("back"), url_for(".show", slug=slug))
     now_pinned = documents.toggle_pin(document, current_user)
     flash(f"{'Pinned' if now_pinned else 'Unpinned'} '{document.title}'.")
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/")
-                    and not request.form.get("back", "").startswith("//") else url_for(".show", slug=slug))
+    return redirect(back)
 
 
 @bp.get("/d/<path:slug>/source")

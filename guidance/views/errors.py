@@ -9,6 +9,7 @@ import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -17,17 +18,26 @@ from ..extensions import db, login_manager
 log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
 TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-          413: "Too large", 500: "Something went wrong", 503: "Try again in a moment"}
+          413: "Too large", 414: "URL too long", 422: "Not accepted", 500: "Something went wrong",
+          503: "Try again in a moment"}
 
 
 def error_response(status: int, message: str, *, title: str | None = None, bare: bool = False,
                    headers: dict[str, str] | None = None):
-    """`bare` leaves out everything in the page frame that reads the database."""
+    """The app-styled page; JSON under /api/; for htmx, just the words, in the page's alert region.
+
+    `bare` leaves out everything in the page frame that reads the database.
+    """
+    from . import wants_fragment
+
+    title, headers = title or TITLES.get(status, "Error"), dict(headers or {})
     if request.path.startswith("/api/"):
-        return jsonify({"error": message}), status, headers or {}
-    page = render_template("error.html", status=status, title=title or TITLES.get(status, "Error"),
-                           message=message, bare=bare)
-    return page, status, headers or {}
+        return jsonify({"error": f"{title}: {message}" if message else title}), status, headers
+    if wants_fragment():
+        words = Markup("<p><strong>{}.</strong> {}</p>").format(title, message) if message else escape(title)
+        return words, status, {**headers, "HX-Retarget": "#request-error", "HX-Reswap": "innerHTML"}
+    page = render_template("error.html", status=status, title=title, message=message, bare=bare)
+    return page, status, headers
 
 
 def _http_error(error: HTTPException):
@@ -63,7 +73,7 @@ def _roll_back() -> None:
 
 
 def register(app: Flask) -> None:
-    for status in (400, 403, 404, 405, 413):
+    for status in (400, 403, 404, 405, 413, 414, 422):
         app.register_error_handler(status, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_unavailable)

@@ -11,12 +11,14 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
-from ..content.render import render
+from ..content.render import render_note
 from ..models import Document, GuideRun, Revision, StepNote
 from ..services import documents
 from ..services import feedback as service
 from ..services.feedback import MAX_COMMENT, MAX_NOTE, REASONS, FeedbackError, StepFeedback
 from . import wants_fragment
+from .guards import requested_id
+from .redirects import safe_local_path
 
 bp = Blueprint("feedback", __name__)
 
@@ -73,13 +75,7 @@ def helpers():
 
 @bp.app_template_filter("note_markdown")
 def note_markdown(text: str):
-    return render(text).html
-
-
-def _safe_back(value: str | None, fallback: str) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return fallback
+    return render_note(text)
 
 
 def _step_context(slug: str, step_id: str):
@@ -88,11 +84,11 @@ def _step_context(slug: str, step_id: str):
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
     try:
-        revision = service.revision_for_step(document, request.form.get("revision", type=int), step_id)
+        revision = service.revision_for_step(document, requested_id(request.form, "revision"), step_id)
     except FeedbackError as error:
         abort(404, description=str(error))
     doc = documents.parsed(revision)
-    back = _safe_back(request.form.get("back"), url_for("documents.step", slug=document.slug, step_id=step_id))
+    back = safe_local_path(request.form.get("back"), url_for("documents.step", slug=document.slug, step_id=step_id))
     return document, revision, doc, doc.step(step_id), back
 
 
@@ -147,7 +143,7 @@ def _own_note_or_abort(note_id: int) -> StepNote:
 def edit_note(note_id: int):
     note = _own_note_or_abort(note_id)
     fallback = url_for("documents.step", slug=note.document.slug, step_id=note.step_key)
-    back = _safe_back(request.values.get("back"), fallback)
+    back = safe_local_path(request.values.get("back"), fallback)
     error, status = "", 200
     text, shared = note.body, note.shared
     if request.method == "POST":
@@ -163,7 +159,7 @@ def edit_note(note_id: int):
 @bp.post("/notes/<int:note_id>/delete")
 def delete_note(note_id: int):
     note = _own_note_or_abort(note_id)
-    back = _safe_back(request.form.get("back"),
+    back = safe_local_path(request.form.get("back"),
                       url_for("documents.step", slug=note.document.slug, step_id=note.step_key))
     service.delete_note(current_user, note)
     return redirect(f"{back}#notes", 303)
@@ -171,8 +167,14 @@ def delete_note(note_id: int):
 
 @bp.get("/notifications")
 def notifications():
-    """The agent's notifications, newest first; viewing the list marks them read."""
+    """The agent's notifications, newest first, the unread ones marked. Reading changes nothing:
+    a GET can be sent by an image or a link without the agent meaning it."""
     items = service.notifications(current_user)
     unread = {n.id for n in items if n.read_at is None}
-    service.mark_all_read(current_user)
     return render_template("notifications.html", items=items, unread=unread)
+
+
+@bp.post("/notifications/read")
+def mark_notifications_read():
+    service.mark_all_read(current_user)
+    return redirect(url_for(".notifications"), 303)

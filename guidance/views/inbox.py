@@ -14,6 +14,7 @@ from ..services import documents, inbox
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import REASONS, FeedbackError
 from . import role_required
+from .redirects import safe_local_path
 
 bp = Blueprint("inbox", __name__)
 
@@ -32,7 +33,7 @@ def index():
 @bp.post("/admin/inbox")
 @role_required("admin")
 def bulk():
-    back = url_for(".index") + (f"?{request.form['query']}" if request.form.get("query") else "")
+    back = safe_local_path(f"{url_for('.index')}?{request.form.get('query', '')}".rstrip("?"), url_for(".index"))
     items = inbox.items_by_ids(request.form.getlist("item"))
     action = request.form.get("action", "")
     if not items:

@@ -133,6 +133,18 @@ def test_enter_opens_the_first_result_and_arrows_move_through_results(logged_in,
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowUp")
     expect(box).to_be_focused()
-    box.press("Enter")
-    expect(page).to_have_url(re.compile(r"/d/policies/identity-verification\?s=\d+&r=1$"))
+    with page.expect_request(re.compile(r"/search/opened$")) as beacon:
+        box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/d/policies/identity-verification$"))  # no log id in the URL
     expect(page.locator("h1")).to_have_text("Identity verification policy")
+    assert beacon.value.method == "POST" and "identity-verification" in (beacon.value.post_data or "")
+    assert beacon.value.response().status == 204  # recorded: the token and the log id were accepted
+
+
+def test_clicking_a_result_tells_the_search_log_by_post(logged_in, page):
+    logged_in("/search?q=wire+transfer")
+    link = page.locator("#results .result-link").first
+    with page.expect_request(re.compile(r"/search/opened$")) as beacon:
+        link.click()
+    expect(page).to_have_url(re.compile(r"/d/processes/send-wire$"))
+    assert beacon.value.response().status == 204
