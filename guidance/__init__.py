@@ -1,6 +1,7 @@
 """Guidance: agent-assist guidance and knowledge base."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from . import cli, security, views
+    from . import cli, events, security, views
 
+    events.init_app(app)
     security.configure(app)
 
     views.register(app)
@@ -61,9 +63,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _stored_secret(data_dir: Path) -> str:
-    """A per-installation key kept beside the data, so it never lives in the repo."""
+    """A per-installation key kept beside the data, so it never lives in the repo.
+
+    Workers starting together must agree on one key: each writes a candidate to a file of its
+    own, then links it into place, which only the first can do (like O_EXCL), and a reader
+    never sees a half-written key. Everyone then reads the one that won.
+    """
     path = data_dir / "secret_key"
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
+        candidate = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another worker was first: use its key
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

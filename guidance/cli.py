@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from . import events
 from . import search as search_service
 from .content.files import count_markdown
 from .content.tree import check_tree
@@ -16,7 +18,11 @@ from .models import ROLES
 from .services import library, tokens, users
 
 
-guidance = AppGroup("guidance", help="Manage the guidance library.")
+@click.group("guidance", cls=AppGroup)
+@click.pass_context
+def guidance(context: click.Context) -> None:
+    """Manage the guidance library."""
+    context.meta[events.STARTED] = time.perf_counter()  # events say how long the command has run
 
 
 @guidance.command("check")

@@ -18,8 +18,13 @@ PASSWORDS = {"agent": "agent-pass", "senior": "senior-pass", "author": "author-p
 ROLE_OF = {"agent": "agent", "senior": "agent", "author": "author", "admin": "admin"}
 
 
+# Hashing as cheaply as werkzeug allows: what the tests check is who may log in, not the cost
+# (the default, scrypt, spends ~80 ms per login, which was half the suite's time).
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
 def make_app(data_dir: Path, **config):
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "test-secret", **config})
+    return create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), **config})
 
 
 def close(app) -> None:
@@ -91,18 +96,24 @@ class Session:
     def __init__(self, client):
         self.client = client
         self.user: str | None = None
+        self._token: str | None = None
 
     def token(self) -> str:
-        page = self.client.get("/" if self.user else "/login")
-        return CSRF.search(page.get_data(as_text=True)).group(1)
+        """The session's CSRF token, read from a page once: it lasts as long as the session."""
+        if self._token is None:
+            page = self.client.get("/" if self.user else "/login")
+            self._token = CSRF.search(page.get_data(as_text=True)).group(1)
+        return self._token
 
     def login(self, username: str, password: str | None = None):
+        self._token = None  # a new session after logging in
         response = self.client.post(
             "/login",
             data={"username": username, "password": password or PASSWORDS[username], "csrf_token": self.token()},
         )
         if response.status_code == 302:
             self.user = username
+            self._token = None
         return response
 
     def get(self, *args, **kwargs):
@@ -111,7 +122,10 @@ class Session:
     def post(self, path: str, data=None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.token())
-        return self.client.post(path, data=data, **kwargs)
+        response = self.client.post(path, data=data, **kwargs)
+        if path == "/logout":
+            self.user, self._token = None, None
+        return response
 
 
 @pytest.fixture

@@ -155,3 +155,18 @@ def test_export_never_writes_through_a_symbolic_link_in_the_target(app, runner, 
     assert (out / "processes" / "send-wire.md").is_symlink()
     assert (out / "articles" / "welcome.md").read_bytes() == (LIBRARY / "articles" / "welcome.md").read_bytes()
     assert "4 file(s) written to" in result.output and "2 not written" in result.output
+
+
+def test_workers_starting_together_agree_on_one_secret_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from guidance import _stored_secret
+
+    for attempt in range(20):
+        data_dir = tmp_path / f"fresh-{attempt}"
+        data_dir.mkdir()
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(lambda _: _stored_secret(data_dir), range(8)))
+        assert len(keys) == 1 and len(keys.pop()) == 64
+        assert [p.name for p in data_dir.iterdir()] == ["secret_key"]  # no candidate left behind
+        assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600

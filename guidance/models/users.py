@@ -27,8 +27,8 @@ class User(UserMixin, db.Model):
     # makes every cookie issued before worthless, also one copied by someone else.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        self.password_hash = generate_password_hash(password, method=method)
         self.end_sessions()
 
     def end_sessions(self) -> None:

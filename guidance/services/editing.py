@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..content import Problem, parse_document
+from .. import events
 from ..extensions import db
 from ..models import Document, Revision, User
 from . import inbox
@@ -66,6 +67,8 @@ def publish_edit(document: Document, source: str, base_number: int | None, user:
     db.session.flush()
     count = inbox.incorporate(items, revision, user)
     db.session.commit()
+    events.record("document.published", slug=document.slug, revision=revision.number, origin="app",
+                  incorporated=count)
     from .. import search  # the search index follows commits
 
     search.index_changes()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..content import ParsedDocument, Problem
 from ..content.files import write_inside
 from ..content.tree import SourceFile, load_tree
+from .. import events
 from ..extensions import db
 from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep, User
 from ..models._base import utcnow
@@ -37,6 +38,7 @@ def import_tree(
     files = load_tree(root)
     existing = {d.slug: d for d in db.session.scalars(select(Document))}
     generation = None
+    published: list[Revision] = []
     for file in files:
         if progress:
             progress(file.path)
@@ -56,9 +58,13 @@ def import_tree(
         else:
             report.updated += 1
         generation = generation or next_generation()
-        publish(document, file.source, file.document, author=author, source_path=file.path,
-                generation=generation)
+        published.append(publish(document, file.source, file.document, author=author, source_path=file.path,
+                                 generation=generation))
     db.session.commit()
+    for revision in published:
+        events.record("document.published", slug=revision.document.slug, revision=revision.number, origin="import")
+    events.record("import", root=str(root), created=report.created, updated=report.updated,
+                  unchanged=report.unchanged, failed=len(report.failed), warnings=len(report.warnings))
     if generation:
         from .. import search  # search depends on these services, not the other way round
 

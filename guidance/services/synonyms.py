@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from .. import events
 from ..extensions import db
 from ..models import SynonymGroup, User
 from ..models._base import utcnow
@@ -43,4 +44,5 @@ def replace_all(text: str, user: User) -> int:
     db.session.add_all(SynonymGroup(terms=g, updated_by_id=user.id, updated_at=now) for g in groups)
     bump_synonyms()
     db.session.commit()
+    events.record("synonyms.saved", groups=len(groups))
     return len(groups)

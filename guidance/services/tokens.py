@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import events
 from ..extensions import db
 from ..models import ApiToken, User
 from ..models._base import utcnow
@@ -28,6 +29,7 @@ def create_token(username: str, days: int) -> tuple[str, ApiToken]:
     row = ApiToken(user_id=user.id, token_hash=_hash(token), created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.commit()
+    events.record("token.created", token_id=row.id, for_user_id=user.id, days=days)
     return token, row
 
 
@@ -71,6 +73,7 @@ def revoke_token(token_id: int) -> str:
         raise TokenError(f"no token {token_id} (or it is already revoked)")
     found[0].revoked_at = utcnow()
     db.session.commit()
+    events.record("token.revoked", token_id=token_id, for_user=found[1])
     return found[1]
 
 
@@ -86,6 +89,7 @@ def revoke_user_tokens(username: str) -> int:
         row.revoked_at = now
         count += 1
     db.session.commit()
+    events.record("token.revoked", for_user=username, count=count)
     return count
 
 

@@ -8,9 +8,11 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import events
 from ..extensions import db
 from ..models import ROLES, User
 
@@ -51,9 +53,10 @@ def create_user(username: str, role: str, password: str | None = None) -> tuple[
     name = check_new_username(username)
     password = password or secrets.token_urlsafe(12)
     user = User(username=name, role=role)
-    user.set_password(password)
+    user.set_password(password, password_method())
     db.session.add(user)
     db.session.commit()
+    events.record("user.created", username=name, role=role, new_user_id=user.id)
     return user, password
 
 
@@ -65,14 +68,24 @@ def authenticate(username: str, password: str) -> User | None:
     """
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None or not user.active:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_method()), password)
+        events.record("login.failed", username=username[:64], reason="no such active user")
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        events.record("login.failed", user_id=user.id, username=user.username, reason="wrong password")
+        return None
+    events.record("login", user_id=user.id, username=user.username)
+    return user
+
+
+def password_method() -> str:
+    """werkzeug's hashing method for new passwords (config PASSWORD_HASH_METHOD, default scrypt)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
 
 
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))  # the same method and cost as real ones
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)  # the cost of real ones
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -89,6 +102,7 @@ def end_sessions(user: User) -> None:
     """Log the user out everywhere: every session and remember-me cookie issued so far stops working."""
     user.end_sessions()
     db.session.commit()
+    events.record("logout", user_id=user.id)
 
 
 def ensure_demo_users(data_dir: Path) -> dict[str, str]:
@@ -101,7 +115,7 @@ def ensure_demo_users(data_dir: Path) -> dict[str, str]:
             _, known[name] = create_user(name, name)
         elif name not in known:
             known[name] = secrets.token_urlsafe(12)
-            user.set_password(known[name])
+            user.set_password(known[name], password_method())
             db.session.commit()
     store.touch(mode=0o600)
     store.write_text(json.dumps(known, indent=2))

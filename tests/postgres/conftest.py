@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from guidance import create_app
 from guidance.services.library import import_tree
 from guidance.services.users import create_user
-from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF, close
+from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF, TEST_CONFIG, close
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SERVER_OPTIONS = (
@@ -180,7 +180,7 @@ def postgres_url(postgres_server) -> Callable[[], str]:
 
 
 def make_pg_app(data_dir: Path, url: str):
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SECRET_KEY": "x", "DATABASE_URL": url})
+    return create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), "DATABASE_URL": url})
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from guidance.extensions import db
 from guidance.models import Document, SearchLog, User
 from guidance.services.editing import publish_edit
 from guidance.services.search_log import writer
-from tests.conftest import Session, close
+from tests.conftest import TEST_CONFIG, Session, close
 from tests.postgres.conftest import make_pg_app
 
 pytestmark = pytest.mark.postgres
@@ -38,8 +38,7 @@ def test_searches_answer_while_the_log_table_is_locked(pg_app, pg_database):
 
 
 def test_a_locked_table_gives_an_app_page_with_a_retry_hint(tmp_path, pg_app, pg_database):
-    impatient = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "impatient"), "SECRET_KEY": "x",
-                            "DATABASE_URL": pg_database,
+    impatient = create_app({**TEST_CONFIG, "DATA_DIR": str(tmp_path / "impatient"), "DATABASE_URL": pg_database,
                             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=200"}}})
     try:
         agent = Session(impatient.test_client())
