@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..content import ParsedDocument
+from ..content.plaintext import to_plain_text
 from ..models import Document
 from ..services.documents import parsed
-from .plaintext import to_plain_text
 from .schema import IndexEntry
 
 
