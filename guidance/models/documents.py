@@ -12,11 +12,6 @@ from ..extensions import db
 from ._base import one_of, utcnow
 
 
-class RevisionStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
 class Document(db.Model):
     """A document's identity; its content lives in revisions."""
 
@@ -50,6 +45,13 @@ class Document(db.Model):
     contact_reasons: Mapped[list[DocumentContactReason]] = relationship(
         cascade="all, delete-orphan"
     )
+
+
+class RevisionStatus(StrEnum):
+    """Agents only ever see a document's published revision; a draft is work in progress."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class Revision(db.Model):

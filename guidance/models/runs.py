@@ -12,6 +12,8 @@ from .documents import Document, Revision
 
 
 class RunStatus(StrEnum):
+    """Whether a run can be resumed (active) or has ended, by finishing or by starting over."""
+
     ACTIVE = "active"
     FINISHED = "finished"
     ABANDONED = "abandoned"  # the agent started the process again before finishing

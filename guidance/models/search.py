@@ -25,6 +25,8 @@ class ContentState(db.Model):
 
 
 class SearchSource(StrEnum):
+    """Where a logged search was typed: the web pages, or a script or CRM through the JSON API."""
+
     WEB = "web"
     API = "api"
 
