@@ -8,6 +8,7 @@ extract never runs a heading into the text below it.
 from __future__ import annotations
 
 import html
+import logging
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -29,6 +30,7 @@ SAY = re.compile(r"Say:?")
 CHECKBOX = re.compile(r"^\s*\[[ xX]\]\s+")
 ARROWS = str.maketrans("→←", "  ")  # a decision's arrows are markup, not words
 
+log = logging.getLogger(__name__)
 _local = threading.local()  # a Markdown instance keeps state while it converts: one per thread
 
 
@@ -36,13 +38,23 @@ def to_plain_text(source: str) -> str:
     """The words of a Markdown source, one line per block, spaces collapsed."""
     if not source.strip():
         return ""
+    try:
+        text = _read(source)
+    except Exception as error:  # e.g. RecursionError on nesting thousands deep
+        # Search must still find the document: its source is words too, markup and all.
+        log.warning("Markdown unreadable for search (%s); indexing its source as it is", type(error).__name__)
+        text = source
+    lines = (" ".join(line.split()) for line in text.translate(ARROWS).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read(source: str) -> str:
     md, tree = _markdown()
     md.reset()
     md.convert(source)
     parts: list[str] = []
     _collect(tree.root, md.htmlStash.rawHtmlBlocks, parts)
-    lines = (" ".join(line.split()) for line in "".join(parts).translate(ARROWS).split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "".join(parts)
 
 
 class _KeepTree(Treeprocessor):
@@ -67,11 +79,12 @@ def _markdown() -> tuple[markdown.Markdown, _KeepTree]:
 
 def _collect(element: etree.Element, stash: list[str], parts: list[str]) -> None:
     tag = element.tag
+    if tag == "strong" and SAY.fullmatch(element.text or "") and not len(element):
+        # "> **Say:** words": the label is for the page, the words are what search wants.
+        parts.append(" " + _inline((element.tail or "").removeprefix(":"), stash))
+        return
     if tag == "img":
         parts.append(element.get("alt", ""))
-    elif tag == "strong" and SAY.fullmatch(element.text or "") and not len(element):
-        parts.append(" " + _inline(_drop_colon(element.tail), stash))
-        return
     else:
         if tag in BLOCKS:
             parts.append("\n")
@@ -89,10 +102,6 @@ def _drop_checkbox(item: etree.Element) -> None:
     """A checklist item's "[ ]" or "[x]", on the item itself or on its paragraph (loose lists)."""
     holder = item[0] if not (item.text or "").strip() and len(item) and item[0].tag == "p" else item
     holder.text = CHECKBOX.sub("", holder.text or "", count=1)
-
-
-def _drop_colon(text: str | None) -> str:
-    return (text or "").removeprefix(":")
 
 
 def _inline(text: str | None, stash: list[str]) -> str:

@@ -38,6 +38,13 @@ def test_each_block_stands_on_its_own_line():
     assert text.split("\n") == ["Title", "Intro line one", "line two.", "first", "second", "quoted"]
 
 
+def test_markdown_too_deep_to_parse_is_searched_as_its_source(caplog):
+    nested = "*" * 20_000 + "findme" + "*" * 20_000  # Python-Markdown recurses once per mark
+    assert "findme" in to_plain_text(nested)
+    assert "indexing its source as it is" in caplog.text
+    assert to_plain_text("## Then all is well") == "Then all is well"
+
+
 def test_threads_convert_at_the_same_time_without_mixing_documents():
     results: dict[int, str] = {}
 
