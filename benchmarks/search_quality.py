@@ -31,7 +31,7 @@ Metrics per set and engine: success@1, success@3 (any right answer in the top 3)
 (fraction of a query's right answers in the top 3; equal to success@3 when there is one answer),
 MRR over the top 10. The numbers go to `benchmarks/results/search_quality.json`.
 
-Standard library and PyYAML only.
+Standard library, PyYAML and the app's own front matter splitter.
 """
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the front matter splitter of this checkout's app
+from guidance.content import frontmatter  # noqa: E402
 BENCH = ROOT / "benchmarks"
 BANK_DIR = ROOT / "content"
 HANDBOOK_DIR = (ROOT / ".." / "shared" / "corpora" / "sourcegraph-handbook" / "content").resolve()
@@ -86,17 +88,15 @@ class Doc:
 def split_front_matter(text: str) -> tuple[dict, str]:
     """(front matter fields, body); bad or missing front matter gives ({}, text)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    try:
+        raw, body, _ = frontmatter.split(text)
+    except ValueError:  # opened but never closed
         return {}, text
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            try:
-                data = yaml.safe_load("\n".join(lines[1:index]))
-            except yaml.YAMLError:
-                data = None
-            return (data if isinstance(data, dict) else {}), "\n".join(lines[index + 1 :])
-    return {}, text
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        data = None
+    return (data if isinstance(data, dict) else {}), body
 
 
 def as_list(value) -> list[str]:

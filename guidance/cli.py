@@ -14,7 +14,7 @@ from . import events
 from . import search as search_service
 from .content.files import count_markdown
 from .content.tree import check_tree
-from .models import ROLES
+from .models import Role
 from .services import library, tokens, users
 
 
@@ -71,7 +71,7 @@ def export(directory: Path) -> None:
 
 @guidance.command("create-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.AGENT.value, show_default=True)
 @click.password_option(prompt=False, help="Leave out to generate one.")
 def create_user(username: str, role: str, password: str | None) -> None:
     """Create a user and print its password."""

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guidance.content import frontmatter
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 CORPUS = ROOT.parent / "shared" / "corpora" / "banking77"
@@ -31,11 +33,13 @@ POLICY_LINK = re.compile(r"\]\((?:\.\./)+policies/[a-z0-9-]+\.md(?:#[a-z0-9-]+)?
 def read_doc(path: Path) -> tuple[dict, str]:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\n"), f"{path.relative_to(ROOT)}: no YAML front matter"
-    end = text.find("\n---\n", 4)
-    assert end > 0, f"{path.relative_to(ROOT)}: front matter is not closed"
-    meta = yaml.safe_load(text[4:end])
+    try:
+        raw, body, _ = frontmatter.split(text)
+    except ValueError as error:
+        pytest.fail(f"{path.relative_to(ROOT)}: {error}")
+    meta = yaml.safe_load(raw)
     assert isinstance(meta, dict), f"{path.relative_to(ROOT)}: front matter is not a mapping"
-    return meta, text[end + 5 :]
+    return meta, body
 
 
 def load_processes() -> dict[str, tuple[dict, str]]:

@@ -1,11 +1,12 @@
 """Guidance Markdown: parsing, validation and rendering, independent of Flask and the database."""
-from .model import Block, Choice, ParsedDocument, Problem, Step
+from .model import Block, Choice, DocumentKind, ParsedDocument, Problem, Step
 from .parser import parse_document
 from .tree import check_tree, load_tree
 
 __all__ = [
     "Block",
     "Choice",
+    "DocumentKind",
     "ParsedDocument",
     "Problem",
     "Step",

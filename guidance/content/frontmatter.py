@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .model import KINDS
+from .model import DocumentKind
 
 LIST_FIELDS = ("tags", "synonyms", "audience", "contact_reasons", "phrasings")
 TEXT_FIELDS = ("title", "summary", "owner")
@@ -90,12 +90,12 @@ def read(text: str) -> FrontMatter:
             )
     if "kind" in data:
         kind = str(data["kind"]).strip().lower()
-        if kind not in KINDS:
+        if kind not in tuple(DocumentKind):
             result.errors.append(
                 (line_of("kind"), f"unknown kind '{data['kind']}' (use process, policy or article)")
             )
         else:
-            fields["kind"] = kind
+            fields["kind"] = DocumentKind(kind)
     if data.get("review_by") is not None:
         value = data["review_by"]
         try:

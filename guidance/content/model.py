@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-KINDS = ("process", "policy", "article")
+
+class DocumentKind(StrEnum):
+    """What a document is: a process is followed step by step, the others are read as pages."""
+
+    PROCESS = "process"
+    POLICY = "policy"
+    ARTICLE = "article"
+
+
 # Column sizes the database holds; the parser refuses longer values so every database agrees.
 MAX_NAME = 255  # titles, step ids and titles, document paths
 MAX_LABEL = 100  # a tag or a contact reason
@@ -72,7 +81,7 @@ class Step:
 class ParsedDocument:
     path: str
     title: str
-    kind: str = "article"
+    kind: DocumentKind = DocumentKind.ARTICLE
     summary: str = ""
     tags: list[str] = field(default_factory=list)
     synonyms: list[str] = field(default_factory=list)

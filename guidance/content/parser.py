@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from markdown.extensions.toc import slugify as _slugify
 
 from . import frontmatter
-from .model import MAX_LABEL, MAX_NAME, Block, Choice, Link, ParsedDocument, Problem, Step
+from .model import MAX_LABEL, MAX_NAME, Block, Choice, DocumentKind, Link, ParsedDocument, Problem, Step
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -44,7 +44,7 @@ def parse_document(text: str, path: str) -> tuple[ParsedDocument, list[Problem]]
     doc.body = "\n".join(lines)
 
     headings, doc.links = _scan(lines, body_start)
-    if doc.kind == "process":
+    if doc.kind == DocumentKind.PROCESS:
         _parse_steps(doc, lines, body_start, headings, problems)
     else:
         doc.anchors = {heading_id for _, _, _, heading_id, _ in headings}

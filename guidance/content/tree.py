@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import walk_markdown
-from .model import ParsedDocument, Problem
+from .model import DocumentKind, ParsedDocument, Problem
 from .parser import parse_document
 
 EXTERNAL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//|/)")
@@ -74,7 +74,7 @@ def check_links(files: list[SourceFile]) -> None:
                     Problem(file.path, link.line, f"link to {link.target}: no such document", False)
                 )
             elif anchor and anchor not in target.anchors:
-                what = "step" if target.kind == "process" else "heading"
+                what = "step" if target.kind == DocumentKind.PROCESS else "heading"
                 file.problems.append(
                     Problem(file.path, link.line, f"link to {link.target}: {path} has no {what} '{anchor}'", False)
                 )

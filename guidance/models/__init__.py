@@ -1,26 +1,31 @@
 """Database models: the run-time source of truth."""
-from .documents import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep
-from .feedback import STATUSES, Notification, StepNote, StepRating
-from .runs import GuideRun, Pin
-from .search import ApiToken, ContentState, SearchLog, SynonymGroup
+from .documents import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep
+from .feedback import FeedbackKind, FeedbackStatus, Notification, RatingReason, StepNote, StepRating
+from .runs import GuideRun, Pin, RunStatus
+from .search import ApiToken, ContentState, SearchLog, SearchSource, SynonymGroup
 from .security import RateLimit
-from .users import ROLES, User
+from .users import Role, User
 
 __all__ = [
-    "ROLES",
-    "STATUSES",
     "ApiToken",
     "ContentState",
     "Document",
     "DocumentContactReason",
     "DocumentTag",
+    "FeedbackKind",
+    "FeedbackStatus",
     "GuideRun",
     "Notification",
     "Pin",
     "RateLimit",
+    "RatingReason",
     "Revision",
+    "RevisionStatus",
     "RevisionStep",
+    "Role",
+    "RunStatus",
     "SearchLog",
+    "SearchSource",
     "StepNote",
     "StepRating",
     "SynonymGroup",

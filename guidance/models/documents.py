@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..content.model import MAX_LABEL, MAX_NAME
+from ..content.model import MAX_LABEL, MAX_NAME, DocumentKind
 from ..extensions import db
-from ._base import utcnow
+from ._base import one_of, utcnow
 
 
 class Document(db.Model):
@@ -20,7 +21,7 @@ class Document(db.Model):
     slug: Mapped[str] = mapped_column(String(MAX_NAME), unique=True)
     # Denormalised from the published revision so lists and filters need no join.
     title: Mapped[str] = mapped_column(String(MAX_NAME), default="")
-    kind: Mapped[str] = mapped_column(String(16), default="article")
+    kind: Mapped[str] = mapped_column(String(16), one_of("kind", DocumentKind), default=DocumentKind.ARTICLE)
     summary: Mapped[str] = mapped_column(Text, default="")
     # ",agent,senior-agent," so a LIKE filters by role in SQL; "" means everyone.
     audience: Mapped[str] = mapped_column(String(MAX_NAME), default="")
@@ -46,6 +47,13 @@ class Document(db.Model):
     )
 
 
+class RevisionStatus(StrEnum):
+    """Agents only ever see a document's published revision; a draft is work in progress."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
 class Revision(db.Model):
     """One saved version of a document's Markdown source. Never changed once published."""
 
@@ -55,7 +63,7 @@ class Revision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     number: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published
+    status: Mapped[str] = mapped_column(String(16), one_of("status", RevisionStatus), default=RevisionStatus.DRAFT)
     source: Mapped[str] = mapped_column(Text)
     source_path: Mapped[str] = mapped_column(String(1024), default="")
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

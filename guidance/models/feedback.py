@@ -1,61 +1,98 @@
 """What agents tell us about steps: notes, ratings, and the notifications that close the loop.
 
 Notes and ratings are tied to the step's stable key and the revision they were made on, so they
-outlive revisions. Both are feedback items for the admin inbox: they carry a status
-(new | accepted | incorporated | dismissed), the revision that addressed them and a reason shown
-to the agent when dismissed.
+outlive revisions. Both are feedback items for the admin inbox: they carry a FeedbackStatus, the
+revision that addressed them and a reason shown to the agent when dismissed.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..content.model import MAX_NAME
 from ..extensions import db
-from ._base import utcnow
+from ._base import one_of, utcnow
 from .documents import Document, Revision
 from .users import User
 
-STATUSES = ("new", "accepted", "incorporated", "dismissed")
+
+class FeedbackStatus(StrEnum):
+    """Where a feedback item is in the admin inbox's workflow."""
+
+    NEW = "new"
+    ACCEPTED = "accepted"
+    INCORPORATED = "incorporated"
+    DISMISSED = "dismissed"
 
 
-class FeedbackStatus:
-    """The inbox workflow every feedback item shares."""
+class FeedbackKind(StrEnum):
+    """The kinds of feedback item: what `item.kind` says and the inbox filters by."""
 
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    NOTE = "note"
+    RATING = "rating"
+
+
+class RatingReason(StrEnum):
+    """Why a step got a thumbs down."""
+
+    WRONG = "wrong"
+    UNCLEAR = "unclear"
+    OUTDATED = "outdated"
+    MISSING = "missing"
+    OTHER = "other"
+
+
+class FeedbackItem:
+    """What notes and ratings share: the step they are on, who raised them, and the inbox workflow."""
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    step_key: Mapped[str] = mapped_column(String(MAX_NAME))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), one_of("status", FeedbackStatus),
+                                        default=FeedbackStatus.NEW, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")  # why dismissed; shown to the agent
     resolved_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime | None]
 
+    # Two foreign keys each point at revisions and at users: name the one each relationship follows.
+    @declared_attr
+    def document(cls) -> Mapped[Document]:  # noqa: N805 - SQLAlchemy passes the class
+        return relationship()
 
-class StepNote(FeedbackStatus, db.Model):
+    @declared_attr
+    def revision(cls) -> Mapped[Revision]:  # noqa: N805
+        return relationship(foreign_keys=f"{cls.__name__}.revision_id")
+
+    @declared_attr
+    def resolved_revision(cls) -> Mapped[Revision | None]:  # noqa: N805
+        return relationship(foreign_keys=f"{cls.__name__}.resolved_revision_id")
+
+    @declared_attr
+    def user(cls) -> Mapped[User]:  # noqa: N805
+        return relationship(foreign_keys=f"{cls.__name__}.user_id")
+
+
+class StepNote(FeedbackItem, db.Model):
     """An agent's note on a step: private to its author (and admins) unless shared."""
 
     __tablename__ = "step_notes"
     __table_args__ = (Index("ix_step_notes_document_step", "document_id", "step_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
-    step_key: Mapped[str] = mapped_column(String(MAX_NAME))
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     shared: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    kind = "note"
-
-    document: Mapped[Document] = relationship()
-    revision: Mapped[Revision] = relationship(foreign_keys=[revision_id])
-    resolved_revision: Mapped[Revision | None] = relationship(foreign_keys="StepNote.resolved_revision_id")
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    kind = FeedbackKind.NOTE
 
 
-class StepRating(FeedbackStatus, db.Model):
+class StepRating(FeedbackItem, db.Model):
     """Thumbs up or down on a step: one per agent per step per revision, changeable."""
 
     __tablename__ = "step_ratings"
@@ -65,22 +102,12 @@ class StepRating(FeedbackStatus, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
-    step_key: Mapped[str] = mapped_column(String(MAX_NAME))
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     positive: Mapped[bool]
-    reason: Mapped[str | None] = mapped_column(String(16))  # wrong|unclear|outdated|missing|other
+    reason: Mapped[str | None] = mapped_column(String(16), one_of("reason", RatingReason))
     comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    kind = "rating"
-
-    document: Mapped[Document] = relationship()
-    revision: Mapped[Revision] = relationship(foreign_keys=[revision_id])
-    resolved_revision: Mapped[Revision | None] = relationship(foreign_keys="StepRating.resolved_revision_id")
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    kind = FeedbackKind.RATING
 
 
 class Notification(db.Model):
@@ -90,7 +117,9 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # incorporated | dismissed
+    # What became of the agent's feedback: incorporated or dismissed.
+    kind: Mapped[str] = mapped_column(
+        String(16), one_of("kind", (FeedbackStatus.INCORPORATED, FeedbackStatus.DISMISSED)))
     message: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(1024), default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._base import utcnow
+from ._base import one_of, utcnow
 from .documents import Document, Revision
+
+
+class RunStatus(StrEnum):
+    """Whether a run can be resumed (active) or has ended, by finishing or by starting over."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"  # the agent started the process again before finishing
 
 
 class GuideRun(db.Model):
@@ -19,7 +28,7 @@ class GuideRun(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active|finished|abandoned
+    status: Mapped[str] = mapped_column(String(16), one_of("status", RunStatus), default=RunStatus.ACTIVE)
     current_step: Mapped[str] = mapped_column(String(255))
     # Every step shown, in order (analytics), and the path Back unwinds.
     visited: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ._base import utcnow
+from ._base import one_of, utcnow
 
 
 class ContentState(db.Model):
@@ -23,6 +24,13 @@ class ContentState(db.Model):
     synonyms_version: Mapped[int] = mapped_column(default=0)
 
 
+class SearchSource(StrEnum):
+    """Where a logged search was typed: the web pages, or a script or CRM through the JSON API."""
+
+    WEB = "web"
+    API = "api"
+
+
 class SearchLog(db.Model):
     __tablename__ = "search_log"
 
@@ -32,7 +40,7 @@ class SearchLog(db.Model):
     key: Mapped[str | None] = mapped_column(String(32), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     query: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(16), default="web")  # web | api
+    source: Mapped[str] = mapped_column(String(16), one_of("source", SearchSource), default=SearchSource.WEB)
     results: Mapped[list[str]] = mapped_column(JSON, default=list)  # slugs shown, in order
     opened_slug: Mapped[str | None] = mapped_column(String(255))
     opened_rank: Mapped[int | None]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import String
@@ -8,10 +9,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ._base import utcnow
+from ._base import one_of, utcnow
 
-# Ordered by privilege: each role can do everything the roles before it can.
-ROLES = ("agent", "author", "admin")
+
+class Role(StrEnum):
+    """Ordered by privilege: each role can do everything the roles before it can."""
+
+    AGENT = "agent"
+    AUTHOR = "author"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
 
 
 class User(UserMixin, db.Model):
@@ -20,7 +30,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16), default="agent")
+    role: Mapped[str] = mapped_column(String(16), one_of("role", Role), default=Role.AGENT)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the id kept in session and remember-me cookies: bumping it (logout, a new password)
@@ -46,4 +56,4 @@ class User(UserMixin, db.Model):
         return self.active
 
     def has_role(self, role: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(role)
+        return Role(self.role).rank >= Role(role).rank

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from whoosh import query as q
 from whoosh.reading import TermNotFound
 
+from ..content import DocumentKind
 from ..extensions import db
 from ..models import Document, SynonymGroup
 from ..services.content_state import current_generation
@@ -243,7 +244,7 @@ class SearchEngine:
                 ranked = sorted(zip(found, fused), key=lambda pair: -pair[1])
         ranked = ranked[:limit]
         marks = snippets.matcher(analysed.words, analysed.terms) if want_snippets else None
-        steps = self._best_steps(searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == "process"], role)
+        steps = self._best_steps(searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == DocumentKind.PROCESS], role)
         for hit, score in ranked:
             snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if want_snippets else ""
             step = steps.get(hit["slug"])

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh.analysis import NgramWordAnalyzer, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ..content import ParsedDocument, Step
 from . import semantic
 
 # Words that carry no meaning in what agents type or paste ("customer says my card ...").
@@ -63,58 +64,58 @@ class IndexEntry:
     """A document (or one of its steps) as search sees it, independent of the database."""
 
     slug: str
-    kind: str
-    title: str
-    body: str
-    summary: str = ""
-    step: str = ""
-    step_title: str = ""
-    synonyms: list[str] = field(default_factory=list)
-    phrasings: list[str] = field(default_factory=list)
-    contact_reasons: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    headings: list[str] = field(default_factory=list)
-    audience: list[str] = field(default_factory=list)
+    document: ParsedDocument  # every entry of a document carries its title, kind, tags and audience
+    body: str  # plain text: the whole document's, or the step's
     source_path: str = ""
+    step: Step | None = None
     vectors: bytes = b""
 
     def fields(self) -> dict:
-        title = self.step_title or self.title
+        doc = self.document
+        step_title = self.step.title if self.step else ""
+        title = step_title or doc.title
         common = {
-            "key": f"{self.slug}#{self.step}" if self.step else self.slug,
+            "key": f"{self.slug}#{self.step.id}" if self.step else self.slug,
             "type": "step" if self.step else "doc",
             "slug": self.slug,
-            "step": self.step,
-            "kind": self.kind,
-            "tags": ",".join(t.lower() for t in self.tags),
-            "audience": ",".join(self.audience) if self.audience else "*",
-            "restricted": "yes" if self.audience else "no",
+            "step": self.step.id if self.step else "",
+            "kind": str(doc.kind),  # a plain string: stored fields are pickled
+            "tags": ",".join(t.lower() for t in doc.tags),
+            "audience": ",".join(doc.audience) if doc.audience else "*",
+            "restricted": "yes" if doc.audience else "no",
             "title": title,
-            "summary": self.summary,
-            "step_title": self.step_title,
+            "summary": "" if self.step else doc.summary,
+            "step_title": step_title,
             "source_path": self.source_path,
-            "contact_reasons": list(self.contact_reasons),
+            "contact_reasons": list(doc.contact_reasons),
         }
         if self.step:  # steps only answer "which step of these documents?"
             return {**common, "step_text": f"{title}\n{title}\n{self.body}"}
         parts = {
             "title": [title],
-            "synonyms": self.synonyms,
-            "summary": [self.summary],
-            "phrasings": self.phrasings,
-            "reasons": [re.sub(r"[_\W]+", " ", code) for code in self.contact_reasons],
-            "tags": self.tags,
-            "headings": self.headings,
+            "synonyms": doc.synonyms,
+            "summary": [doc.summary],
+            "phrasings": doc.phrasings,
+            "reasons": [re.sub(r"[_\W]+", " ", code) for code in doc.contact_reasons],
+            "tags": doc.tags,
+            "headings": _headings(doc),
         }
         weighted = [text for name, weight in TEXT_WEIGHTS.items() for _ in range(weight) for text in parts[name] if text]
         return {
             **common,
-            "title_prefix": self.title,
+            "title_prefix": doc.title,
             "text": "\n".join([*weighted, self.body]),
             "body": self.body,
-            "spelling": "\n".join([self.title, *self.synonyms, self.body]),
+            "spelling": "\n".join([doc.title, *doc.synonyms, self.body]),
             "vectors": self.vectors,
         }
 
     def semantic_texts(self) -> list[str]:
-        return [] if self.step else semantic.texts_for(self.title, self.summary, self.synonyms, self.phrasings)
+        doc = self.document
+        return [] if self.step else semantic.texts_for(doc.title, doc.summary, doc.synonyms, doc.phrasings)
+
+
+def _headings(doc: ParsedDocument) -> list[str]:
+    if doc.steps:
+        return [step.title for step in doc.steps]
+    return [line.lstrip("#").split("{", 1)[0].strip() for line in doc.body.splitlines() if line.startswith("##")]

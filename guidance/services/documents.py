@@ -7,19 +7,19 @@ from sqlalchemy import Select, or_, select
 
 from ..content import ParsedDocument, parse_document
 from ..extensions import db
-from ..models import Document, DocumentContactReason, DocumentTag, Pin, Revision, User
+from ..models import Document, DocumentContactReason, DocumentTag, Pin, Revision, Role, User
 
 
 def visible(query: Select, user: User) -> Select:
     """Restrict a Document query to what the user's role may read, inside the query itself."""
     query = query.where(Document.published_revision_id.is_not(None))
-    if user.has_role("author"):
+    if user.has_role(Role.AUTHOR):
         return query
     return query.where(or_(Document.audience == "", Document.audience.contains(f",{user.role},")))
 
 
 def can_read(document: Document, user: User) -> bool:
-    return user.has_role("author") or not document.audience or f",{user.role}," in document.audience
+    return user.has_role(Role.AUTHOR) or not document.audience or f",{user.role}," in document.audience
 
 
 def get_document(slug: str, user: User) -> Document | None:

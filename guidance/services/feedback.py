@@ -8,17 +8,20 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Document, Notification, Revision, RevisionStep, StepNote, StepRating, User
+from ..models import (
+    Document, FeedbackStatus, Notification, RatingReason, Revision, RevisionStatus, RevisionStep, Role, StepNote,
+    StepRating, User,
+)
 from ..models._base import utcnow
 
 MAX_NOTE = 4000
 MAX_COMMENT = 2000
-REASONS = {
-    "wrong": "Wrong",
-    "unclear": "Unclear",
-    "outdated": "Out of date",
-    "missing": "Missing a step",
-    "other": "Other",
+REASONS = {  # what the form shows for each reason, in this order
+    RatingReason.WRONG: "Wrong",
+    RatingReason.UNCLEAR: "Unclear",
+    RatingReason.OUTDATED: "Out of date",
+    RatingReason.MISSING: "Missing a step",
+    RatingReason.OTHER: "Other",
 }
 
 
@@ -32,7 +35,7 @@ class FeedbackError(ValueError):
 def revision_for_step(document: Document, revision_id: int | None, step_key: str) -> Revision:
     """The published revision of `document` the agent was looking at, which must have the step."""
     revision = db.session.get(Revision, revision_id) if revision_id else document.published_revision
-    if revision is None or revision.document_id != document.id or revision.status != "published":
+    if revision is None or revision.document_id != document.id or revision.status != RevisionStatus.PUBLISHED:
         raise FeedbackError("That revision is not one of this document's.")
     if not any(step.key == step_key for step in revision.steps):
         raise FeedbackError(f"Revision {revision.number} of this process has no step '{step_key}'.")
@@ -90,7 +93,7 @@ def add_note(user: User, document: Document, revision: Revision, step_key: str, 
 def get_note(note_id: int, user: User) -> StepNote | None:
     """The note if `user` may see it: their own, a shared one, or any for an admin."""
     note = db.session.get(StepNote, note_id)
-    if note is None or not (note.user_id == user.id or note.shared or user.has_role("admin")):
+    if note is None or not (note.user_id == user.id or note.shared or user.has_role(Role.ADMIN)):
         return None
     return note
 
@@ -112,7 +115,7 @@ def delete_note(user: User, note: StepNote) -> None:
 
 def _visible_notes(user: User):
     query = select(StepNote)
-    if not user.has_role("admin"):
+    if not user.has_role(Role.ADMIN):
         query = query.where(or_(StepNote.user_id == user.id, StepNote.shared))
     return query
 
@@ -141,7 +144,7 @@ def rate(user: User, document: Document, revision: Revision, step_key: str, posi
             db.session.add(rating)
         elif rating.positive != positive or (not positive and reason and reason != rating.reason):
             # A changed complaint is a new item for the inbox.
-            rating.status, rating.status_reason, rating.resolved_revision_id = "new", "", None
+            rating.status, rating.status_reason, rating.resolved_revision_id = FeedbackStatus.NEW, "", None
             rating.handled_by_id = rating.handled_at = None
         rating.positive = positive
         if positive or reason is not None:
@@ -196,7 +199,7 @@ def step_feedback(user: User, document: Document, revision: Revision, step_key: 
         earlier_ratings=[r for r in ratings if r.revision_id != revision.id],
         revision=revision,
         revision_numbers=numbers,
-        health=step_scores(document.published_revision_id) if user.has_role("admin") else None,
+        health=step_scores(document.published_revision_id) if user.has_role(Role.ADMIN) else None,
     )
 
 

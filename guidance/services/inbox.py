@@ -5,18 +5,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..ids import parse_id
-from ..models import STATUSES, Document, Notification, Revision, StepNote, StepRating, User
+from ..models import Document, FeedbackKind, FeedbackStatus, Notification, Revision, StepNote, StepRating, User
 from ..models._base import utcnow
 from .feedback import REASONS, FeedbackError, step_scores, step_titles
 
 Item = StepNote | StepRating
-KINDS = {"note": StepNote, "rating": StepRating}
-OPEN = ("new", "accepted")
+ITEM_MODELS: dict[str, type[Item]] = {model.kind: model for model in (StepNote, StepRating)}
+OPEN = (FeedbackStatus.NEW, FeedbackStatus.ACCEPTED)
+# What an admin may set by hand; incorporated comes from publishing a revision (incorporate()).
+SETTABLE = (FeedbackStatus.NEW, FeedbackStatus.ACCEPTED, FeedbackStatus.DISMISSED)
 MAX_ITEMS = 500  # per kind, per inbox page
 MAX_REASON = 1000
 
@@ -25,9 +27,9 @@ MAX_REASON = 1000
 class Filters:
     document: str = ""  # slug
     step: str = ""
-    kind: str = ""  # note | rating
-    reason: str = ""  # a REASONS key (ratings only)
-    status: str = "open"  # open | all | one of STATUSES
+    kind: str = ""  # a FeedbackKind
+    reason: str = ""  # a RatingReason (ratings only)
+    status: str = "open"  # open | all | a FeedbackStatus
     author: str = ""  # username
     since: date | None = None
     until: date | None = None
@@ -44,9 +46,9 @@ class Filters:
         return cls(
             document=args.get("document", "").strip(),
             step=args.get("step", "").strip(),
-            kind=args.get("kind", "") if args.get("kind") in KINDS else "",
+            kind=args.get("kind", "") if args.get("kind") in ITEM_MODELS else "",
             reason=args.get("reason", "") if args.get("reason") in REASONS else "",
-            status=status if status in ("open", "all", *STATUSES) else "open",
+            status=status if status in ("open", "all", *FeedbackStatus) else "open",
             author=args.get("author", "").strip(),
             since=day("since"),
             until=day("until"),
@@ -63,11 +65,11 @@ class Group:
 
     @property
     def notes(self) -> int:
-        return sum(1 for item in self.items if item.kind == "note")
+        return sum(1 for item in self.items if item.kind == FeedbackKind.NOTE)
 
     @property
     def ratings(self) -> int:
-        return sum(1 for item in self.items if item.kind == "rating")
+        return sum(1 for item in self.items if item.kind == FeedbackKind.RATING)
 
 
 @dataclass
@@ -111,10 +113,10 @@ def inbox(filters: Filters) -> Inbox:
     """Notes and negative ratings, newest first, grouped by document and step (newest group first)."""
     found: list[Item] = []
     truncated = False
-    for kind, model in KINDS.items():
+    for kind, model in ITEM_MODELS.items():
         if filters.kind and filters.kind != kind:
             continue
-        if kind == "note" and filters.reason:
+        if kind == FeedbackKind.NOTE and filters.reason:
             continue  # a reason is something only a rating has
         rows = list(db.session.scalars(_filtered(model, filters)))
         truncated = truncated or len(rows) > MAX_ITEMS
@@ -136,8 +138,8 @@ def items_by_ids(ids: list[str]) -> list[Item]:
     for value in dict.fromkeys(ids):
         kind, _, number = value.partition(":")
         row_id = parse_id(number)
-        if kind in KINDS and row_id is not None:
-            item = db.session.get(KINDS[kind], row_id)
+        if kind in ITEM_MODELS and row_id is not None:
+            item = db.session.get(ITEM_MODELS[kind], row_id)
             if item is not None:
                 items.append(item)
     return items
@@ -151,21 +153,18 @@ def open_items(document: Document, step_key: str | None = None) -> list[Item]:
 
 def document_slugs() -> list[str]:
     """Documents that have any feedback, for the inbox's filter."""
-    ids = set(db.session.scalars(select(StepNote.document_id).distinct())) | set(
-        db.session.scalars(select(StepRating.document_id).where(StepRating.positive.is_(False)).distinct())
-    )
-    if not ids:
-        return []
-    return sorted(db.session.scalars(select(Document.slug).where(Document.id.in_(ids))))
+    return sorted(db.session.scalars(select(Document.slug).where(Document.id.in_(_in_inbox("document_id")))))
 
 
 def authors() -> list[str]:
-    ids = set(db.session.scalars(select(StepNote.user_id).distinct())) | set(
-        db.session.scalars(select(StepRating.user_id).where(StepRating.positive.is_(False)).distinct())
-    )
-    if not ids:
-        return []
-    return sorted(db.session.scalars(select(User.username).where(User.id.in_(ids))))
+    """Agents who gave any feedback, for the inbox's filter."""
+    return sorted(db.session.scalars(select(User.username).where(User.id.in_(_in_inbox("user_id")))))
+
+
+def _in_inbox(column: str) -> CompoundSelect:
+    """The ids that notes and thumbs down refer to through `column` (document_id or user_id)."""
+    return union(select(getattr(StepNote, column)),
+                 select(getattr(StepRating, column)).where(StepRating.positive.is_(False)))
 
 
 # ---- status changes ----------------------------------------------------------------------
@@ -176,31 +175,27 @@ def _step_label(item: Item, titles: dict[tuple[int, str], tuple[str, bool]]) -> 
     return f"{item.document.title} › {title}"
 
 
-def _what(item: Item) -> str:
-    return "note" if item.kind == "note" else "rating"
-
-
 def set_status(items: list[Item], status: str, admin: User, reason: str = "") -> int:
     """Accept, dismiss (with a reason the agent sees) or reopen items. The caller commits."""
-    if status not in ("new", "accepted", "dismissed"):
+    if status not in SETTABLE:
         raise FeedbackError("Unknown action.")
     reason = (reason or "").strip()
-    if status == "dismissed" and not reason:
+    if status == FeedbackStatus.DISMISSED and not reason:
         raise FeedbackError("Say why these items are dismissed: the agents who raised them will see it.")
     if len(reason) > MAX_REASON:
         raise FeedbackError(f"Keep the reason under {MAX_REASON:,} characters.")
     now = utcnow()
     titles = step_titles({item.document_id for item in items})
     for item in items:
-        if status == "dismissed" and item.status != "dismissed":
+        if status == FeedbackStatus.DISMISSED and item.status != FeedbackStatus.DISMISSED:
             db.session.add(Notification(
-                user_id=item.user_id, kind="dismissed", document_id=item.document_id,
+                user_id=item.user_id, kind=FeedbackStatus.DISMISSED, document_id=item.document_id,
                 revision_id=item.revision_id,
-                message=f"Your {_what(item)} on '{_step_label(item, titles)}' was dismissed: {reason}",
+                message=f"Your {item.kind} on '{_step_label(item, titles)}' was dismissed: {reason}",
                 url=_step_url(item.document, item.step_key),
             ))
         item.status, item.handled_by_id, item.handled_at = status, admin.id, now
-        item.status_reason = reason if status == "dismissed" else ""
+        item.status_reason = reason if status == FeedbackStatus.DISMISSED else ""
         item.resolved_revision_id = None
     return len(items)
 
@@ -214,15 +209,15 @@ def incorporate(items: list[Item], revision: Revision, admin: User) -> int:
     for item in items:
         if item.document_id != revision.document_id:
             raise FeedbackError("An item belongs to another document than this revision.")
-        if item.status == "incorporated" and item.resolved_revision_id == revision.id:
+        if item.status == FeedbackStatus.INCORPORATED and item.resolved_revision_id == revision.id:
             continue
-        item.status, item.status_reason, item.handled_by_id, item.handled_at = "incorporated", "", admin.id, now
+        item.status, item.status_reason, item.handled_by_id, item.handled_at = FeedbackStatus.INCORPORATED, "", admin.id, now
         item.resolved_revision_id = revision.id
         url = (_step_url(revision.document, item.step_key) if item.step_key in step_keys
                else url_for("documents.show", slug=revision.document.slug))
         db.session.add(Notification(
-            user_id=item.user_id, kind="incorporated", document_id=item.document_id, revision_id=revision.id,
-            message=f"Your {_what(item)} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
+            user_id=item.user_id, kind=FeedbackStatus.INCORPORATED, document_id=item.document_id, revision_id=revision.id,
+            message=f"Your {item.kind} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
             url=url,
         ))
         count += 1

@@ -12,7 +12,7 @@ from ..content.files import write_inside
 from ..content.tree import SourceFile, load_tree
 from .. import events
 from ..extensions import db
-from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStep, User
+from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep, User
 from ..models._base import utcnow
 from .content_state import next_generation
 
@@ -89,7 +89,7 @@ def publish(
     revision = Revision(
         document=document,
         number=number + 1,
-        status="published",
+        status=RevisionStatus.PUBLISHED,
         source=source,
         source_path=source_path,
         meta=parsed.meta(),

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..content import ParsedDocument
 from ..extensions import db
-from ..models import Document, GuideRun, User
+from ..models import Document, GuideRun, RunStatus, User
 from ..models._base import utcnow
 from .documents import can_read, parsed
 
@@ -18,10 +18,10 @@ def start_run(user: User, document: Document, step_id: str | None = None) -> Gui
     """Begin a run on the published revision; an unfinished earlier run of it counts as abandoned."""
     for earlier in db.session.scalars(
         select(GuideRun).where(
-            GuideRun.user_id == user.id, GuideRun.document_id == document.id, GuideRun.status == "active"
+            GuideRun.user_id == user.id, GuideRun.document_id == document.id, GuideRun.status == RunStatus.ACTIVE
         )
     ):
-        earlier.status = "abandoned"
+        earlier.status = RunStatus.ABANDONED
     first = step_id or parsed(document.published_revision).steps[0].id
     run = GuideRun(
         user_id=user.id,
@@ -74,7 +74,7 @@ def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked:
     elif nav == "finish":
         if doc.next_step(step_id) is not None or step.is_decision:
             raise NavigationError("this process does not finish at this step")
-        run.status, run.finished_at, run.updated_at, run.trail = "finished", utcnow(), utcnow(), trail
+        run.status, run.finished_at, run.updated_at, run.trail = RunStatus.FINISHED, utcnow(), utcnow(), trail
         return None
     else:
         raise NavigationError(f"unknown move '{nav}'")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ..models import SearchLog, User
+from ..models import SearchLog, SearchSource, User
 from ..models._base import utcnow
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class SearchLogWriter:
         self._engine: Engine | None = None
 
     # -- on the request path: memory only ----------------------------------------------------
-    def log(self, user: User | None, query: str, slugs: list[str], source: str = "web") -> str:
+    def log(self, user: User | None, query: str, slugs: list[str], source: str = SearchSource.WEB) -> str:
         """Queue a search; returns the key that records which result was opened.
 
         While the agent is still typing, the same entry grows instead of one per keystroke,
@@ -198,7 +198,7 @@ def _close_all() -> None:
         each.close()
 
 
-def log_search(user: User | None, query: str, slugs: list[str], source: str = "web") -> str:
+def log_search(user: User | None, query: str, slugs: list[str], source: str = SearchSource.WEB) -> str:
     return writer().log(user, query, slugs, source)
 
 

@@ -14,9 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import events
 from ..extensions import db
-from ..models import ROLES, User
+from ..models import Role, User
 
-DEMO_USERS = ("agent", "author", "admin")
+DEMO_USERS = tuple(role.value for role in Role)  # one demo user per role, named after it
 # ASCII only, so no two names look alike (a Cyrillic "а" in "аdmin"); documented in the README.
 USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 USERNAME_RULE = "a username is 1-64 characters: ASCII letters A-Z a-z, digits 0-9, '.', '-' and '_'"
@@ -48,8 +48,8 @@ def check_new_username(typed: str) -> str:
 
 def create_user(username: str, role: str, password: str | None = None) -> tuple[User, str]:
     """Create a user; returns it with its password (generated when none is given)."""
-    if role not in ROLES:
-        raise UserError(f"unknown role '{role}' (use {', '.join(ROLES)})")
+    if role not in tuple(Role):
+        raise UserError(f"unknown role '{role}' (use {', '.join(Role)})")
     name = check_new_username(username)
     password = password or secrets.token_urlsafe(12)
     user = User(username=name, role=role)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
-from ..content import ParsedDocument, Step
+from ..content import DocumentKind, ParsedDocument, Step
 from ..content.render import Rendered, render, render_inline
 from ..content.tree import resolve_link
 from ..models import Document, GuideRun
@@ -31,11 +31,11 @@ def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None 
 
     def resolve(href: str) -> str | None:
         if href.startswith("#"):
-            return step_url(document.slug, href[1:]) if document.kind == "process" else None
+            return step_url(document.slug, href[1:]) if document.kind == DocumentKind.PROCESS else None
         if href not in targets:
             return None
         slug, anchor = targets[href]
-        if kinds.get(slug) == "process" and anchor:
+        if kinds.get(slug) == DocumentKind.PROCESS and anchor:
             return step_url(slug, anchor)
         return url_for("documents.show", slug=slug) + (f"#{anchor}" if anchor else "")
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ROLES, User
+from ..models import Role, User
 from ..services import synonyms as synonym_service
 from ..services.users import UserError, create_user
 from . import role_required
@@ -23,7 +23,7 @@ def users():
         except UserError as problem:
             error, status = str(problem), 422
     people = db.session.scalars(select(User).order_by(User.username))
-    return render_template("admin/users.html", users=people, roles=ROLES, created=created,
+    return render_template("admin/users.html", users=people, roles=[role.value for role in Role], created=created,
                            error=error, form=request.form), status
 
 

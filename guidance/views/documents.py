@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..content import DocumentKind
 from ..content.render import render
 from ..services import documents, runs
 from . import role_required
@@ -25,7 +26,7 @@ def _document_or_404(slug: str):
 def show(slug: str):
     document = _document_or_404(slug)
     doc = documents.parsed(document.published_revision)
-    if document.kind == "process" and doc.steps:
+    if document.kind == DocumentKind.PROCESS and doc.steps:
         return render_step(document, doc, doc.steps[0], run=None)
     page = render(doc.body, link_resolver(document, doc), image_policy())
     return render_template("document.html", document=document, doc=doc, page=page,

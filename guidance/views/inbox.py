@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import STATUSES
+from ..models import FeedbackStatus
 from ..services import documents, inbox
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import REASONS, FeedbackError
@@ -24,7 +24,7 @@ bp = Blueprint("inbox", __name__)
 def index():
     filters = inbox.Filters.from_args(request.args)
     return render_template(
-        "admin/inbox.html", inbox=inbox.inbox(filters), filters=filters, statuses=STATUSES,
+        "admin/inbox.html", inbox=inbox.inbox(filters), filters=filters, statuses=[status.value for status in FeedbackStatus],
         reasons=REASONS, slugs=inbox.document_slugs(), authors=inbox.authors(),
         flagged=len(inbox.health()), item_id=inbox.item_id, query=request.query_string.decode(),
     )
@@ -53,7 +53,7 @@ def bulk():
             count = inbox.incorporate(items, revision, current_user)
             message = f"Marked {count} item{'s' if count != 1 else ''} incorporated in revision {revision.number}; their authors are notified."
         else:
-            status = {"accept": "accepted", "dismiss": "dismissed", "reopen": "new"}.get(action, "")
+            status = {"accept": FeedbackStatus.ACCEPTED, "dismiss": FeedbackStatus.DISMISSED, "reopen": FeedbackStatus.NEW}.get(action, "")
             count = inbox.set_status(items, status, current_user, request.form.get("reason", ""))
             message = f"{count} item{'s' if count != 1 else ''} now {status}."
     except FeedbackError as error:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from ..models import RunStatus
 from ..services import documents, runs
 from ._runner import move_and_respond, render_step
 
@@ -29,7 +30,7 @@ def step(run_id: int, step_id: str):
 @bp.post("/runs/<int:run_id>/steps/<step_id>")
 def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
-    if run.status != "active":
+    if run.status != RunStatus.ACTIVE:
         abort(400, description="This run has ended. Open the process again to start a new one.")
     return move_and_respond(run, documents.parsed(run.revision), step_id)
 

@@ -6,13 +6,15 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user
 
 from .. import search as search_service
+from ..content import DocumentKind
 from ..ids import parse_id
+from ..models import SearchSource
 from ..services.documents import all_tags, get_document
 from ..services.search_log import log_search, record_open
 from . import wants_fragment
 
 bp = Blueprint("search", __name__)
-KINDS = ("process", "policy", "article")
+KINDS = [kind.value for kind in DocumentKind]
 RETRY_AFTER = 10  # seconds: a rebuild of a few thousand pages
 LOG_KEY = re.compile(r"[0-9a-f]{16}")
 
@@ -63,7 +65,7 @@ def api():
     limit = min(max(request.args.get("limit", 10, type=int) or 10, 1), 50)
     found = search_service.engine().search(query, role=_role(), limit=limit)
     if found.hits:
-        log_search(current_user, found.query, [h.slug for h in found.hits], source="api")
+        log_search(current_user, found.query, [h.slug for h in found.hits], source=SearchSource.API)
     if found.unavailable:
         return jsonify({"error": found.unavailable, "query": found.query, "results": []}), 503, {
             "Retry-After": str(RETRY_AFTER)}

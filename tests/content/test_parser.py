@@ -11,6 +11,11 @@ def parse(text: str, path: str = "doc.md"):
     return parse_document(textwrap.dedent(text).lstrip("\n"), path)
 
 
+def parse_process(steps: str):
+    """A process whose front matter only gives its kind: the first line of `steps` is line 4."""
+    return parse("---\nkind: process\n---\n" + textwrap.dedent(steps).lstrip("\n"))
+
+
 def messages(problems) -> list[str]:
     return [f"{p.line}: {p.message}" for p in problems]
 
@@ -94,10 +99,7 @@ def test_file_without_front_matter_takes_title_from_heading_then_file_name():
 
 
 def test_numbered_decision_without_bold_uses_link_label():
-    doc, problems = parse("""
-        ---
-        kind: process
-        ---
+    doc, problems = parse_process("""
         ## Pick {#pick}
         1. [Go left](#left)
         2. [Go right](#right)
@@ -109,10 +111,7 @@ def test_numbered_decision_without_bold_uses_link_label():
 
 
 def test_list_of_links_followed_by_text_is_not_a_decision():
-    doc, _ = parse("""
-        ---
-        kind: process
-        ---
+    doc, _ = parse_process("""
         ## One {#one}
         - [See two](#two)
 
@@ -123,10 +122,7 @@ def test_list_of_links_followed_by_text_is_not_a_decision():
 
 
 def test_headings_inside_code_fences_are_not_steps():
-    doc, problems = parse("""
-        ---
-        kind: process
-        ---
+    doc, problems = parse_process("""
         ## Real step {#real}
         ```
         ## not a step
@@ -156,10 +152,7 @@ def test_front_matter_and_structure_errors_name_the_line(source, expected):
 
 
 def test_duplicate_step_ids_are_reported_at_the_second():
-    _, problems = parse("""
-        ---
-        kind: process
-        ---
+    _, problems = parse_process("""
         ## Check {#check}
         ## Check again {#check}
         """)
@@ -167,10 +160,7 @@ def test_duplicate_step_ids_are_reported_at_the_second():
 
 
 def test_decision_pointing_nowhere_is_reported():
-    _, problems = parse("""
-        ---
-        kind: process
-        ---
+    _, problems = parse_process("""
         ## Ask {#ask}
         - **Yes** → [Done](#done)
         - **No** → [Missing](#missing)
@@ -182,10 +172,7 @@ def test_decision_pointing_nowhere_is_reported():
 
 
 def test_unreachable_steps_are_reported():
-    _, problems = parse("""
-        ---
-        kind: process
-        ---
+    _, problems = parse_process("""
         ## Ask {#ask}
         - **Yes** → [Done](#done)
         ## Orphan {#orphan}

@@ -57,6 +57,24 @@ def test_inbox_filters(app, agent, other):
     assert "note by agent" not in shown("status=dismissed")
 
 
+def test_the_filters_offer_what_the_inbox_holds(app, agent, other):
+    rate(other, "up", step="screen")  # a thumbs up is not an inbox item
+    admin = login(app, "admin")
+
+    def options(select_id: str) -> list[str]:
+        select = section(admin.get(INBOX).get_data(as_text=True), f'<select id="{select_id}"', "</select>")
+        return re.findall(r'<option value="([^"]*)"', select)
+
+    assert options("f-document") == [""] and options("f-author") == [""]
+    add_note(agent, "a note")
+    rate(other, "down", step="screen", reason="wrong")
+    assert options("f-document") == ["", "processes/send-wire"]
+    assert options("f-author") == ["", "agent", "senior"]
+    assert options("f-reason") == ["", "wrong", "unclear", "outdated", "missing", "other"]
+    assert options("f-status") == ["open", "new", "accepted", "incorporated", "dismissed", "all"]
+    assert options("f-kind") == ["", "note", "rating"]
+
+
 def test_bulk_accept_and_dismiss_with_a_reason_the_agent_sees(app, agent):
     add_note(agent, "please add the fee")
     rate(agent, "down", reason="missing")

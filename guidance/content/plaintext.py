@@ -1,0 +1,152 @@
+"""Markdown to the plain words search indexes and extracts show, read from Python-Markdown's tree.
+
+The source is parsed as render.py parses it for the page, so search sees what a reader sees: link
+labels, not their targets; images by their alt text; code as written; no tags, scripts or styles;
+no `**Say:**` label, checklist box or decision arrow. Every block stands on its own line, so an
+extract never runs a heading into the text below it.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
+
+from .render import EXTENSIONS
+
+BLOCKS = frozenset(
+    "address article aside blockquote dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6"
+    " header hr li main nav ol p pre section summary table tbody tfoot thead tr ul br".split()
+)
+CELLS = frozenset(("td", "th"))
+NEVER_SHOWN = frozenset(("script", "style"))
+SAY = re.compile(r"Say:?")
+CHECKBOX = re.compile(r"^\s*\[[ xX]\]\s+")
+ARROWS = str.maketrans("→←", "  ")  # a decision's arrows are markup, not words
+
+log = logging.getLogger(__name__)
+_local = threading.local()  # a Markdown instance keeps state while it converts: one per thread
+
+
+def to_plain_text(source: str) -> str:
+    """The words of a Markdown source, one line per block, spaces collapsed."""
+    if not source.strip():
+        return ""
+    try:
+        text = _read(source)
+    except Exception as error:  # e.g. RecursionError on nesting thousands deep
+        # Search must still find the document: its source is words too, markup and all.
+        log.warning("Markdown unreadable for search (%s); indexing its source as it is", type(error).__name__)
+        text = source
+    lines = (" ".join(line.split()) for line in text.translate(ARROWS).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _read(source: str) -> str:
+    md, tree = _markdown()
+    md.reset()
+    md.convert(source)
+    parts: list[str] = []
+    _collect(tree.root, md.htmlStash.rawHtmlBlocks, parts)
+    return "".join(parts)
+
+
+class _KeepTree(Treeprocessor):
+    """Runs after every other tree processor and keeps the finished tree for _collect."""
+
+    root: etree.Element
+
+    def run(self, root: etree.Element) -> None:
+        self.root = root
+
+
+def _markdown() -> tuple[markdown.Markdown, _KeepTree]:
+    if not hasattr(_local, "markdown"):
+        # One instance per thread, reset between documents: building one costs more than a page.
+        md = markdown.Markdown(extensions=EXTENSIONS)
+        tree = _KeepTree(md)
+        md.treeprocessors.register(tree, "plain_text", -1)
+        md.treeprocessors.deregister("prettify")  # it only adds line breaks between elements
+        _local.markdown = md, tree
+    return _local.markdown
+
+
+def _collect(element: etree.Element, stash: list[str], parts: list[str]) -> None:
+    tag = element.tag
+    if tag == "strong" and SAY.fullmatch(element.text or "") and not len(element):
+        # "> **Say:** words": the label is for the page, the words are what search wants.
+        parts.append(" " + _inline((element.tail or "").removeprefix(":"), stash))
+        return
+    if tag == "img":
+        parts.append(element.get("alt", ""))
+    else:
+        if tag in BLOCKS:
+            parts.append("\n")
+        if tag == "li":
+            _drop_checkbox(element)
+        text = html.unescape(element.text or "") if tag == "code" else element.text
+        parts.append(_inline(text, stash))
+        for child in element:
+            _collect(child, stash, parts)
+        parts.append(" " if tag in CELLS else "\n" if tag in BLOCKS else "")
+    parts.append(_inline(element.tail, stash))
+
+
+def _drop_checkbox(item: etree.Element) -> None:
+    """A checklist item's "[ ]" or "[x]", on the item itself or on its paragraph (loose lists)."""
+    holder = item[0] if not (item.text or "").strip() and len(item) and item[0].tag == "p" else item
+    holder.text = CHECKBOX.sub("", holder.text or "", count=1)
+
+
+def _inline(text: str | None, stash: list[str]) -> str:
+    """Text with its raw HTML put back in (scripts, tags and comments dropped, entities decoded)."""
+    if not text:
+        return ""
+    if "\x02" not in text:
+        return text
+    pieces = HTML_PLACEHOLDER_RE.split(text)
+    # split() alternates text and the placeholders' stash indexes: rebuild the HTML, then read it.
+    source = "".join(html.escape(piece, quote=False) if i % 2 == 0 else _stashed(stash, piece)
+                     for i, piece in enumerate(pieces))
+    reader = _HtmlText()
+    reader.feed(source)
+    reader.close()
+    return "".join(reader.parts)
+
+
+def _stashed(stash: list[str], index: str) -> str:
+    value = stash[int(index)] if int(index) < len(stash) else ""
+    return value if isinstance(value, str) else etree.tostring(value, encoding="unicode")
+
+
+class _HtmlText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in NEVER_SHOWN:
+            self.hidden += 1
+        elif tag == "img":
+            self.parts.append(dict(attrs).get("alt") or "")
+        elif tag in BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in NEVER_SHOWN:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in CELLS:
+            self.parts.append(" ")
+        elif tag in BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
