@@ -1,16 +1,15 @@
 """Rendering a process step, as a whole page or as the fragment htmx swaps in."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
-from ..extensions import db, htmx
+from ..extensions import htmx
 from . import wants_fragment
 from ..models import Document, GuideRun
 from ..services.documents import is_pinned
-from ..services.runs import NavigationError, advance
 from ._pages import checklist_offsets, step_view
 
 
@@ -39,16 +38,9 @@ def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideR
     return render_template(template, **context)
 
 
-def move_and_respond(run: GuideRun, doc: ParsedDocument, step_id: str):
-    """Apply the submitted form (ticks and the button pressed) to the run, then answer."""
-    nav = request.form.get("nav", "save")
-    try:
-        target = advance(run, doc, step_id, nav, request.form.getlist("checked", type=int))
-    except NavigationError as error:
-        db.session.rollback()
-        abort(400, description=str(error))
-    db.session.commit()
-    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
+def submitted_move() -> tuple[str, list[int]]:
+    """The button pressed (next, back, finish, save or choice-N) and the ticked checklist items."""
+    return request.form.get("nav", "save"), request.form.getlist("checked", type=int)
 
 
 def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None,

@@ -8,7 +8,8 @@ from ..services import documents, runs
 from . import role_required
 from ._pages import link_resolver
 from .guards import image_policy
-from ._runner import move_and_respond, render_step
+from ..services.runs import NavigationError
+from ._runner import render_step, respond_with_step, submitted_move
 from .redirects import safe_local_path
 
 bp = Blueprint("documents", __name__)
@@ -45,11 +46,12 @@ def step(slug: str, step_id: str):
 @bp.post("/d/<path:slug>/runs")
 def start(slug: str):
     document = _document_or_404(slug)
-    doc = documents.parsed(document.published_revision)
-    step_id = request.form.get("step", "")
-    if doc.step(step_id) is None:
-        abort(400, description="That step is not part of this process.")
-    return move_and_respond(runs.start_run(current_user, document, step_id), doc, step_id)
+    doc, (nav, checked) = documents.parsed(document.published_revision), submitted_move()
+    try:
+        run, target = runs.begin(current_user, document, doc, request.form.get("step", ""), nav, checked)
+    except NavigationError as error:
+        abort(400, description=str(error))
+    return respond_with_step(document, doc, run, target, moved=nav != "save")
 
 
 @bp.post("/d/<path:slug>/pin")

@@ -13,7 +13,8 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
+from ..services.transactions import discard_unfinished
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
@@ -50,7 +51,7 @@ def _csrf_error(error: CSRFError):
 
 
 def _database_unavailable(error: OperationalError):
-    _roll_back()
+    discard_unfinished()
     if "_login_user" not in g:  # loading the user may be what failed: do not try again to render
         g._login_user = login_manager.anonymous_user()
     log.warning("database unavailable: %s", error.orig.__class__.__name__ if error.orig else error)
@@ -60,16 +61,9 @@ def _database_unavailable(error: OperationalError):
 
 
 def _unexpected(error):
-    _roll_back()
+    discard_unfinished()
     return error_response(500, "The error has been logged. Go back and try again; if it happens again, tell your admin.",
                           bare=True)
-
-
-def _roll_back() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # a connection that is gone cannot roll back; the pool replaces it
-        log.exception("rollback after an error failed")
 
 
 def register(app: Flask) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
 from ..models import STATUSES
-from ..services import documents, inbox
+from ..services import documents, inbox, inbox_actions
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import REASONS, FeedbackError
 from . import role_required
@@ -34,34 +33,21 @@ def index():
 @role_required("admin")
 def bulk():
     back = safe_local_path(f"{url_for('.index')}?{request.form.get('query', '')}".rstrip("?"), url_for(".index"))
-    items = inbox.items_by_ids(request.form.getlist("item"))
-    action = request.form.get("action", "")
-    if not items:
-        flash("Select at least one item first.")
-        return redirect(back, 303)
     try:
-        if action == "incorporate":
-            revisions = {item.document.published_revision for item in items}
-            if None in revisions or len({r.document_id for r in revisions}) != 1:
-                raise FeedbackError("Mark items of one published document at a time as incorporated.")
-            revision = revisions.pop()
-            if any(item.revision.number >= revision.number for item in items):
-                raise FeedbackError(
-                    f"Revision {revision.number} is the one these items were made on (or older): "
-                    "publish a new revision first, from the edit form or an import."
-                )
-            count = inbox.incorporate(items, revision, current_user)
-            message = f"Marked {count} item{'s' if count != 1 else ''} incorporated in revision {revision.number}; their authors are notified."
-        else:
-            status = {"accept": "accepted", "dismiss": "dismissed", "reopen": "new"}.get(action, "")
-            count = inbox.set_status(items, status, current_user, request.form.get("reason", ""))
-            message = f"{count} item{'s' if count != 1 else ''} now {status}."
+        result = inbox_actions.apply_bulk(request.form.getlist("item"), request.form.get("action", ""),
+                                          current_user, request.form.get("reason", ""))
+    except inbox_actions.NothingSelected as error:
+        flash(str(error))
+        return redirect(back, 303)
     except FeedbackError as error:
-        db.session.rollback()
         flash(f"Nothing changed: {error}")
         return redirect(back, 303)
-    db.session.commit()
-    flash(message)
+    plural = "s" if result.count != 1 else ""
+    if result.revision is not None:
+        flash(f"Marked {result.count} item{plural} incorporated in revision {result.revision.number}; "
+              "their authors are notified.")
+    else:
+        flash(f"{result.count} item{plural} now {result.status}.")
     return redirect(back, 303)
 
 

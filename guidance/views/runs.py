@@ -4,7 +4,8 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from ..services import documents, runs
-from ._runner import move_and_respond, render_step
+from ..services.runs import NavigationError
+from ._runner import render_step, respond_with_step, submitted_move
 
 bp = Blueprint("runs", __name__)
 
@@ -29,9 +30,12 @@ def step(run_id: int, step_id: str):
 @bp.post("/runs/<int:run_id>/steps/<step_id>")
 def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
-    if run.status != "active":
-        abort(400, description="This run has ended. Open the process again to start a new one.")
-    return move_and_respond(run, documents.parsed(run.revision), step_id)
+    doc, (nav, checked) = documents.parsed(run.revision), submitted_move()
+    try:
+        target = runs.move(run, doc, step_id, nav, checked)
+    except NavigationError as error:
+        abort(400, description=str(error))
+    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
 
 
 @bp.get("/runs/<int:run_id>/done")
