@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import ROLES, User
 from ..services import synonyms as synonym_service
 from ..services.users import UserError, create_user
-from . import role_required
+from .access import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,13 +1,38 @@
+"""Logging in and out, and how each request finds its user: the session cookie for pages, a
+bearer token for the JSON API."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..extensions import login_manager
+from ..models import User
 from ..security.throttle import login_throttle
-from ..services.users import authenticate, end_sessions
+from ..services.tokens import user_for_token
+from ..services.users import authenticate, end_sessions, user_for_session
 from .redirects import safe_local_path
 
 bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    return user_for_session(session_id)  # None once the user logged out or changed password
+
+
+@login_manager.request_loader
+def load_user_from_token(req) -> User | None:
+    """CRMs call the JSON API with `Authorization: Bearer <token>` (flask guidance create-token)."""
+    header = req.headers.get("Authorization", "")
+    if req.path.startswith("/api/") and header.startswith("Bearer "):
+        user, problem = user_for_token(header.removeprefix("Bearer ").strip())
+        if problem:  # say why, rather than the generic "log in" answer
+            refused = jsonify(error=problem)
+            refused.status_code = 401
+            refused.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+            abort(refused)
+        return user
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])

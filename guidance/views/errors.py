@@ -15,6 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import login_manager
 from ..services.transactions import discard_unfinished
+from .fragments import wants_fragment
+from .templating import bare_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
@@ -29,15 +31,15 @@ def error_response(status: int, message: str, *, title: str | None = None, bare:
 
     `bare` leaves out everything in the page frame that reads the database.
     """
-    from . import wants_fragment
-
     title, headers = title or TITLES.get(status, "Error"), dict(headers or {})
     if request.path.startswith("/api/"):
         return jsonify({"error": f"{title}: {message}" if message else title}), status, headers
     if wants_fragment():
         words = Markup("<p><strong>{}.</strong> {}</p>").format(title, message) if message else escape(title)
         return words, status, {**headers, "HX-Retarget": "#request-error", "HX-Reswap": "innerHTML"}
-    page = render_template("error.html", status=status, title=title, message=message, bare=bare)
+    if bare:
+        bare_page()
+    page = render_template("error.html", status=status, title=title, message=message)
     return page, status, headers
 
 

@@ -1,3 +1,4 @@
+"""An agent's run through a process: its steps, its moves, and the page that says it is done."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
@@ -5,9 +6,9 @@ from flask_login import current_user
 
 from ..services import documents, runs
 from ..services.runs import NavigationError
-from ._runner import render_step, respond_with_step, submitted_move
+from ._runner import render_step, respond_with_step, step_or_404, submitted_move
 
-bp = Blueprint("runs", __name__)
+bp = Blueprint("runs", __name__, url_prefix="/runs")
 
 
 def _run_or_404(run_id: int):
@@ -17,17 +18,15 @@ def _run_or_404(run_id: int):
     return run
 
 
-@bp.get("/runs/<int:run_id>/steps/<step_id>")
+@bp.get("/<int:run_id>/steps/<step_id>")
 def step(run_id: int, step_id: str):
     run = _run_or_404(run_id)
     doc = documents.parsed(run.revision)
-    found = doc.step(step_id)
-    if found is None:
-        abort(404, description=f"This process has no step '{step_id}'.")
+    found = step_or_404(doc, step_id, f"This process has no step '{step_id}'.")
     return render_step(run.document, doc, found, run, focus_step=True)
 
 
-@bp.post("/runs/<int:run_id>/steps/<step_id>")
+@bp.post("/<int:run_id>/steps/<step_id>")
 def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
     doc, (nav, checked) = documents.parsed(run.revision), submitted_move()
@@ -38,7 +37,7 @@ def move(run_id: int, step_id: str):
     return respond_with_step(run.document, doc, run, target, moved=nav != "save")
 
 
-@bp.get("/runs/<int:run_id>/done")
+@bp.get("/<int:run_id>/done")
 def done(run_id: int):
     run = _run_or_404(run_id)
     return render_template("done.html", run=run, document=run.document)
