@@ -1,12 +1,13 @@
 """The feedback panel of one step (its notes and the agent's rating): what `_feedback.html` shows."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import url_for
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
+from ..forms.feedback import NoteForm, RatingForm
 from ..models import Document, GuideRun, Revision
 from ..services import feedback
 from ..services.feedback import StepFeedback
@@ -22,11 +23,8 @@ class Panel:
     revision: Revision
     back: str
     data: StepFeedback
-    note_text: str = ""
-    note_shared: bool = False
-    note_error: str = ""
-    rating_error: str = ""
-    form: dict = field(default_factory=dict)
+    note_form: NoteForm
+    rating_form: RatingForm
 
     @property
     def note_action(self) -> str:
@@ -38,9 +36,16 @@ class Panel:
 
 
 def panel_for(document: Document, revision: Revision, doc: ParsedDocument, step: Step, back: str,
-              **extra) -> Panel:
+              note_form: NoteForm | None = None, rating_form: RatingForm | None = None) -> Panel:
+    """The panel as it is saved; a form the agent just sent (refused) shows what they sent."""
     data = feedback.step_feedback(current_user, document, revision, step.id, [s.id for s in doc.steps])
-    return Panel(document, step.id, step.title, revision, back, data, **extra)
+    rating_form = rating_form or RatingForm(formdata=None)
+    if data.rating is not None:  # the reason form shows what is saved where nothing else was sent
+        rating_form.reason.data = rating_form.reason.data or data.rating.reason
+        if not rating_form.comment.raw_data:
+            rating_form.comment.data = data.rating.comment
+    return Panel(document, step.id, step.title, revision, back, data,
+                 note_form or NoteForm(formdata=None), rating_form)
 
 
 def step_panel(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> Panel:

@@ -1,7 +1,7 @@
 """Rendering a process step, as a whole page or as the fragment htmx swaps in."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -45,11 +45,6 @@ def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideR
     )
     template = "_step.html" if wants_fragment() else "process.html"
     return render_template(template, **context)
-
-
-def submitted_move() -> tuple[str, list[int]]:
-    """The button pressed (next, back, finish, save or choice-N) and the ticked checklist items."""
-    return request.form.get("nav", "save"), request.form.getlist("checked", type=int)
 
 
 def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import login_manager
+from ..forms.auth import LoginForm
 from ..models import User
 from ..security.throttle import login_throttle
 from ..services.tokens import user_for_token
@@ -40,14 +41,15 @@ def load_user_from_token(req) -> User | None:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    error = None
-    if request.method == "POST":
-        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+    form, error = LoginForm(), None
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user, remember=bool(request.form.get("remember")))
+            login_user(user, remember=form.remember.data)
             return redirect(safe_local_path(request.args.get("next"), url_for("home.index")))
+    if form.is_submitted():
         error = "That username and password do not match an active account."
-    return render_template("login.html", error=error), (401 if error else 200)
+    return render_template("login.html", form=form, error=error), (401 if error else 200)
 
 
 @bp.post("/logout")

@@ -2,14 +2,16 @@
 a run; pinned to the home page; its Markdown source for authors."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..content.render import render
 from ..services import documents, runs
 from ..services.runs import NavigationError
 from ._pages import link_resolver
-from ._runner import render_step, respond_with_step, step_or_404, submitted_move
+from ..forms import BackForm
+from ..forms.runs import StepForm
+from ._runner import render_step, respond_with_step, step_or_404
 from .access import role_required
 from .guards import image_policy
 from .redirects import safe_local_path
@@ -46,18 +48,18 @@ def step(slug: str, step_id: str):
 @bp.post("/<path:slug>/runs")
 def start(slug: str):
     document = document_or_404(slug)
-    doc, (nav, checked) = documents.parsed(document.published_revision), submitted_move()
+    doc, form = documents.parsed(document.published_revision), StepForm()
     try:
-        run, target = runs.begin(current_user, document, doc, request.form.get("step", ""), nav, checked)
+        run, target = runs.begin(current_user, document, doc, form.step.data, form.nav.data, form.ticks)
     except NavigationError as error:
         abort(400, description=str(error))
-    return respond_with_step(document, doc, run, target, moved=nav != "save")
+    return respond_with_step(document, doc, run, target, moved=form.nav.data != "save")
 
 
 @bp.post("/<path:slug>/pin")
 def pin(slug: str):
     document = document_or_404(slug)
-    back = safe_local_path(request.form.get("back"), url_for(".show", slug=slug))
+    back = safe_local_path(BackForm().back.data, url_for(".show", slug=slug))
     now_pinned = documents.toggle_pin(document, current_user)
     flash(f"{'Pinned' if now_pinned else 'Unpinned'} '{document.title}'.")
     return redirect(back)

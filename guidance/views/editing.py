@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms.editing import EditForm
 from ..services import documents, inbox
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import FeedbackError
@@ -24,32 +25,32 @@ def edit(slug: str):
     if document is None:
         abort(404, description=f"There is no document '{slug}'.")
     current = document.published_revision
-    step = request.values.get("step", "")
-    context = dict(document=document, current=current, step=step, problems=[], error="", conflict=None,
-                   chosen=set(request.form.getlist("item")), item_id=inbox.item_id,
-                   open_items=inbox.open_items(document, step or None),
-                   step_line=_step_line(current.source, step))
     if request.method == "GET":
-        return render_template("edit.html", source=current.source, base=current.number, **context)
-    source = request.form.get("source", "")
+        form = EditForm(formdata=None, source=current.source, base=str(current.number),
+                        step=request.args.get("step", ""))
+    else:
+        form = EditForm()
+    step = form.step.data
+    page = dict(document=document, current=current, form=form, step=step, conflict=None, problems=[],
+                item_id=inbox.item_id, open_items=inbox.open_items(document, step or None),
+                step_line=_step_line(current.source, step))
+    if not form.validate_on_submit():
+        return render_template("edit.html", **page)
     try:
-        result = publish_edit(document, source, request.form.get("base", type=int), current_user,
-                              request.form.getlist("item"))
+        result = publish_edit(document, form.source.data, form.base_number, current_user, form.item.data)
     except EditConflict as conflict:
-        return render_template("edit.html", source=source, base=conflict.current.number,
-                               **{**context, "conflict": conflict.current}), 409
+        form.base.data = str(conflict.current.number)  # publishing again is a deliberate choice
+        return render_template("edit.html", **{**page, "conflict": conflict.current}), 409
     except EditProblems as problems:
-        return render_template("edit.html", source=source, base=request.form.get("base", type=int),
-                               **{**context, "problems": problems.problems}), 422
+        return render_template("edit.html", **{**page, "problems": problems.problems}), 422
     except FeedbackError as error:
-        return render_template("edit.html", source=source, base=request.form.get("base", type=int),
-                               **{**context, "error": str(error)}), 422
+        form.refuse(form.source, error)
+        return render_template("edit.html", **page), 422
     revision = result.revision
     flash(f"Published revision {revision.number}."
           + (f" {result.incorporated} feedback item{'s' if result.incorporated != 1 else ''} incorporated; "
              "their authors are notified." if result.incorporated else ""))
-    keys = {s.key for s in revision.steps}
-    if step and step in keys:
+    if step and step in {s.key for s in revision.steps}:
         return redirect(url_for("documents.step", slug=document.slug, step_id=step), 303)
     return redirect(url_for("documents.show", slug=document.slug), 303)
 

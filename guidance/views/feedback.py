@@ -1,13 +1,19 @@
 """Notes and ratings on a step.
 
 Every control works as a plain form that redirects back to the step (303); with htmx the same
-URL answers with just the feedback panel, so the agent never leaves the step.
+URL answers with just the feedback panel, so the agent never leaves the step. A refused form
+answers 422 with the panel showing what was sent and why it was refused.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..content import ParsedDocument, Step
+from ..forms.feedback import NoteForm, OnStepForm, RatingForm
+from ..models import Document, Revision
 from ..services import documents
 from ..services import feedback as service
 from ..services.feedback import FeedbackError
@@ -20,49 +26,53 @@ from .redirects import safe_local_path
 bp = Blueprint("feedback", __name__, url_prefix="/d")
 
 
-def _step_context(slug: str, step_id: str):
-    """The document, the revision the agent was looking at, its parse and the step."""
+@dataclass
+class OnStep:
+    """The step a feedback form was sent from: in the revision the agent was looking at."""
+
+    document: Document
+    revision: Revision
+    doc: ParsedDocument
+    step: Step
+    back: str  # the page the agent came from
+
+
+def _on_step(slug: str, step_id: str, form: OnStepForm) -> OnStep:
     document = document_or_404(slug)
     try:
-        revision = service.revision_for_step(document, requested_id(request.form, "revision"), step_id)
+        revision = service.revision_for_step(document, requested_id(form.revision.data, "revision"), step_id)
     except FeedbackError as error:
         abort(404, description=str(error))
     doc = documents.parsed(revision)
-    back = safe_local_path(request.form.get("back"), url_for("documents.step", slug=document.slug, step_id=step_id))
-    return document, revision, doc, doc.step(step_id), back
+    back = safe_local_path(form.back.data, url_for("documents.step", slug=document.slug, step_id=step_id))
+    return OnStep(document, revision, doc, doc.step(step_id), back)
 
 
-def _panel_response(document, revision, doc, step, back, anchor: str, status: int = 200, **extra):
-    if wants_fragment():
-        return render_template("_feedback.html", panel=panel_for(document, revision, doc, step, back, **extra)), status
-    if status != 200:
-        return render_template("feedback_form.html", panel=panel_for(document, revision, doc, step, back, **extra)), status
-    return redirect(f"{back}#{anchor}", 303)
+def _answer(on: OnStep, anchor: str, refused: bool = False, **form):
+    """Back to the step (303), or for htmx the panel alone; a refused form gets the panel, 422."""
+    if not refused and not wants_fragment():
+        return redirect(f"{on.back}#{anchor}", 303)
+    panel = panel_for(on.document, on.revision, on.doc, on.step, on.back, **form)
+    template = "_feedback.html" if wants_fragment() else "feedback_form.html"
+    return render_template(template, panel=panel), 422 if refused else 200
 
 
 @bp.post("/<path:slug>/steps/<step_id>/notes")
 def add_note(slug: str, step_id: str):
-    document, revision, doc, step, back = _step_context(slug, step_id)
-    body, shared = request.form.get("body", ""), bool(request.form.get("shared"))
-    try:
-        service.add_note(current_user, document, revision, step_id, body, shared)
-    except FeedbackError as error:
-        return _panel_response(document, revision, doc, step, back, "notes", 422,
-                               note_text=body, note_shared=shared, note_error=str(error))
-    return _panel_response(document, revision, doc, step, back, "notes")
+    form = NoteForm()
+    on = _on_step(slug, step_id, form)
+    if not form.validate_on_submit():
+        return _answer(on, "notes", refused=True, note_form=form)
+    service.add_note(current_user, on.document, on.revision, step_id, form.body.data, form.shared.data)
+    return _answer(on, "notes")
 
 
 @bp.post("/<path:slug>/steps/<step_id>/rating")
 def rate(slug: str, step_id: str):
-    document, revision, doc, step, back = _step_context(slug, step_id)
-    value = request.form.get("rating", "")
-    if value not in ("up", "down"):
-        return _panel_response(document, revision, doc, step, back, "rating", 422, form=request.form,
-                               rating_error="Choose thumbs up or thumbs down.")
-    try:
-        service.rate(current_user, document, revision, step_id, value == "up",
-                     request.form.get("reason"), request.form.get("comment", ""))
-    except FeedbackError as error:
-        return _panel_response(document, revision, doc, step, back, "rating", 422, form=request.form,
-                               rating_error=str(error))
-    return _panel_response(document, revision, doc, step, back, "rating")
+    form = RatingForm()
+    on = _on_step(slug, step_id, form)
+    if not form.validate_on_submit():
+        return _answer(on, "rating", refused=True, rating_form=form)
+    service.rate(current_user, on.document, on.revision, step_id, form.rating.data == "up", form.reason.data,
+                 form.comment.data)
+    return _answer(on, "rating")

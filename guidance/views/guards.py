@@ -80,12 +80,11 @@ def holds_nul() -> bool:
     return False
 
 
-def requested_id(values, name: str) -> int | None:
-    """The id in a query or form field; None when the field is absent or empty.
+def requested_id(raw: str | None, name: str) -> int | None:
+    """The id a query or form field holds; None when the field is absent or empty.
 
     A value that no row can have (not a number, out of INTEGER's range) answers 404.
     """
-    raw = values.get(name)
     if not raw:
         return None
     number = parse_id(raw)

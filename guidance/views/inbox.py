@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms.admin import InboxBulkForm
 from ..models import STATUSES
 from ..services import inbox, inbox_actions
 from ..services.feedback import REASONS, FeedbackError
@@ -23,17 +24,18 @@ def index():
     return render_template(
         "admin/inbox.html", inbox=inbox.inbox(filters), filters=filters, statuses=STATUSES,
         reasons=REASONS, slugs=inbox.document_slugs(), authors=inbox.authors(),
-        flagged=len(inbox.health()), item_id=inbox.item_id, query=request.query_string.decode(),
+        flagged=len(inbox.health()), item_id=inbox.item_id,
+        form=InboxBulkForm(formdata=None, query=request.query_string.decode()),
     )
 
 
 @bp.post("/inbox")
 @role_required("admin")
 def bulk():
-    back = safe_local_path(f"{url_for('.index')}?{request.form.get('query', '')}".rstrip("?"), url_for(".index"))
+    form = InboxBulkForm()
+    back = safe_local_path(f"{url_for('.index')}?{form.query.data}".rstrip("?"), url_for(".index"))
     try:
-        result = inbox_actions.apply_bulk(request.form.getlist("item"), request.form.get("action", ""),
-                                          current_user, request.form.get("reason", ""))
+        result = inbox_actions.apply_bulk(form.item.data, form.action.data, current_user, form.reason.data)
     except inbox_actions.NothingSelected as error:
         flash(str(error))
         return redirect(back, 303)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..forms import BackForm
+from ..forms.feedback import NoteForm
 from ..models import StepNote
 from ..services import feedback as service
-from ..services.feedback import FeedbackError
 from .redirects import safe_local_path
 
 bp = Blueprint("notes", __name__, url_prefix="/notes")
@@ -24,24 +25,25 @@ def _own_note_or_abort(note_id: int) -> StepNote:
 @bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
 def edit(note_id: int):
     note = _own_note_or_abort(note_id)
-    fallback = url_for("documents.step", slug=note.document.slug, step_id=note.step_key)
-    back = safe_local_path(request.values.get("back"), fallback)
-    error, status = "", 200
-    text, shared = note.body, note.shared
-    if request.method == "POST":
-        text, shared = request.form.get("body", ""), bool(request.form.get("shared"))
-        try:
-            service.update_note(current_user, note, text, shared)
-            return redirect(f"{back}#note-{note.id}", 303)
-        except FeedbackError as problem:
-            error, status = str(problem), 422
-    return render_template("note_edit.html", note=note, back=back, text=text, shared=shared, error=error), status
+    if request.method == "GET":
+        form = NoteForm(formdata=None, body=note.body, shared=note.shared, back=request.args.get("back", ""))
+    else:
+        form = NoteForm()
+    back = safe_local_path(form.back.data, _step_of(note))
+    if form.validate_on_submit():
+        service.update_note(current_user, note, form.body.data, form.shared.data)
+        return redirect(f"{back}#note-{note.id}", 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("note_edit.html", note=note, back=back, form=form), status
 
 
 @bp.post("/<int:note_id>/delete")
 def delete(note_id: int):
     note = _own_note_or_abort(note_id)
-    back = safe_local_path(request.form.get("back"),
-                      url_for("documents.step", slug=note.document.slug, step_id=note.step_key))
+    back = safe_local_path(BackForm().back.data, _step_of(note))
     service.delete_note(current_user, note)
     return redirect(f"{back}#notes", 303)
+
+
+def _step_of(note: StepNote) -> str:
+    return url_for("documents.step", slug=note.document.slug, step_id=note.step_key)

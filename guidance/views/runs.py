@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from ..services import documents, runs
 from ..services.runs import NavigationError
-from ._runner import render_step, respond_with_step, step_or_404, submitted_move
+from ..forms.runs import StepForm
+from ._runner import render_step, respond_with_step, step_or_404
 
 bp = Blueprint("runs", __name__, url_prefix="/runs")
 
@@ -29,12 +30,12 @@ def step(run_id: int, step_id: str):
 @bp.post("/<int:run_id>/steps/<step_id>")
 def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
-    doc, (nav, checked) = documents.parsed(run.revision), submitted_move()
+    doc, form = documents.parsed(run.revision), StepForm()
     try:
-        target = runs.move(run, doc, step_id, nav, checked)
+        target = runs.move(run, doc, step_id, form.nav.data, form.ticks)
     except NavigationError as error:
         abort(400, description=str(error))
-    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
+    return respond_with_step(run.document, doc, run, target, moved=form.nav.data != "save")
 
 
 @bp.get("/<int:run_id>/done")

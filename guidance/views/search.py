@@ -2,12 +2,11 @@
 beacon that records which result was opened."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from .. import search as search_service
+from ..forms.search import OpenedForm
 from ..ids import parse_id
 from ..services.documents import all_tags, get_document
 from ..services.search_log import log_search, record_open
@@ -15,7 +14,6 @@ from .fragments import wants_fragment
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 KINDS = ("process", "policy", "article")
-LOG_KEY = re.compile(r"[0-9a-f]{16}")
 
 
 def audience_role() -> str | None:
@@ -65,8 +63,8 @@ def opened():
     A POST with the CSRF token, never a query on the document's GET: an image or a link anywhere
     could otherwise write to the viewer's search log.
     """
-    key, slug = request.form.get("log", ""), request.form.get("slug", "")
-    if not LOG_KEY.fullmatch(key) or get_document(slug, current_user) is None:
+    form = OpenedForm()
+    if not form.validate_on_submit() or get_document(form.slug.data, current_user) is None:
         return "", 422
-    record_open(key, current_user, slug, parse_id(request.form.get("rank")))
+    record_open(form.log.data, current_user, form.slug.data, parse_id(form.rank.data))
     return "", 204
