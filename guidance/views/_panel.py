@@ -39,13 +39,13 @@ def panel_for(document: Document, revision: Revision, doc: ParsedDocument, step:
               note_form: NoteForm | None = None, rating_form: RatingForm | None = None) -> Panel:
     """The panel as it is saved; a form the agent just sent (refused) shows what they sent."""
     data = feedback.step_feedback(current_user, document, revision, step.id, [s.id for s in doc.steps])
-    rating_form = rating_form or RatingForm(formdata=None)
+    note_form = note_form if note_form is not None else NoteForm(formdata=None)
+    rating_form = rating_form if rating_form is not None else RatingForm(formdata=None)
     if data.rating is not None:  # the reason form shows what is saved where nothing else was sent
         rating_form.reason.data = rating_form.reason.data or data.rating.reason
         if not rating_form.comment.raw_data:
             rating_form.comment.data = data.rating.comment
-    return Panel(document, step.id, step.title, revision, back, data,
-                 note_form or NoteForm(formdata=None), rating_form)
+    return Panel(document, step.id, step.title, revision, back, data, note_form, rating_form)
 
 
 def step_panel(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> Panel:

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..content.render import render
+from ..forms import BackForm
+from ..forms.runs import StepForm
 from ..services import documents, runs
 from ..services.runs import NavigationError
 from ._pages import link_resolver
-from ..forms import BackForm
-from ..forms.runs import StepForm
 from ._runner import render_step, respond_with_step, step_or_404
 from .access import role_required
 from .guards import image_policy

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from ..forms.runs import StepForm
 from ..services import documents, runs
 from ..services.runs import NavigationError
-from ..forms.runs import StepForm
 from ._runner import render_step, respond_with_step, step_or_404
 
 bp = Blueprint("runs", __name__, url_prefix="/runs")
