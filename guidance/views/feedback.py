@@ -38,6 +38,7 @@ class OnStep:
 
 
 def _on_step(slug: str, step_id: str, form: OnStepForm) -> OnStep:
+    """Where the form was sent from; a document, revision or step that is not there answers 404."""
     document = document_or_404(slug)
     try:
         revision = service.revision_for_step(document, requested_id(form.revision.data, "revision"), step_id)
@@ -61,18 +62,18 @@ def _answer(on: OnStep, anchor: str, refused: bool = False, **form):
 def add_note(slug: str, step_id: str):
     form = NoteForm()
     on = _on_step(slug, step_id, form)
-    if not form.validate_on_submit():
-        return _answer(on, "notes", refused=True, note_form=form)
-    service.add_note(current_user, on.document, on.revision, step_id, form.body.data, form.shared.data)
-    return _answer(on, "notes")
+    if form.validate_on_submit():
+        service.add_note(current_user, on.document, on.revision, step_id, form.body.data, form.shared.data)
+        return _answer(on, "notes")
+    return _answer(on, "notes", refused=True, note_form=form)
 
 
 @bp.post("/<path:slug>/steps/<step_id>/rating")
 def rate(slug: str, step_id: str):
     form = RatingForm()
     on = _on_step(slug, step_id, form)
-    if not form.validate_on_submit():
-        return _answer(on, "rating", refused=True, rating_form=form)
-    service.rate(current_user, on.document, on.revision, step_id, form.rating.data == "up", form.reason.data,
-                 form.comment.data)
-    return _answer(on, "rating")
+    if form.validate_on_submit():
+        service.rate(current_user, on.document, on.revision, step_id, form.rating.data == "up", form.reason.data,
+                     form.comment.data)
+        return _answer(on, "rating")
+    return _answer(on, "rating", refused=True, rating_form=form)
