@@ -21,13 +21,13 @@ ROUTES = [
     ("GET", "/tags/payments", "home.tag", "agent"),
     ("GET", "/search?q=wire", "search.results", "agent"),
     ("GET", "/search/suggest?q=wi", "search.suggest", "agent"),
-    ("GET", "/api/v1/search?q=wire", "search.api", "agent"),
+    ("GET", "/api/v1/search?q=wire", "api.search", "agent"),
     ("GET", "/d/processes/send-wire", "documents.show", "agent"),
     ("GET", "/d/processes/send-wire/steps/screen", "documents.step", "agent"),
     ("POST", "/d/processes/send-wire/runs", "documents.start", "agent"),
     ("POST", "/d/processes/send-wire/pin", "documents.pin", "agent"),
     ("GET", "/d/processes/send-wire/source", "documents.source", "author"),
-    ("GET", "/go/transfer_abroad", "documents.go", "agent"),
+    ("GET", "/go/transfer_abroad", "home.go", "agent"),
     ("GET", f"/runs/{RUN}/steps/verify", "runs.step", "agent"),
     ("POST", f"/runs/{RUN}/steps/verify", "runs.move", "agent"),
     ("GET", f"/runs/{RUN}/done", "runs.done", "agent"),
@@ -40,17 +40,17 @@ ROUTES = [
     ("POST", "/admin/synonyms", "admin.synonyms", "admin"),
     ("POST", "/d/processes/send-wire/steps/verify/notes", "feedback.add_note", "agent"),
     ("POST", "/d/processes/send-wire/steps/verify/rating", "feedback.rate", "agent"),
-    ("GET", f"/notes/{NOTE}/edit", "feedback.edit_note", "agent"),  # own note; others': tests/feedback
-    ("POST", f"/notes/{NOTE}/edit", "feedback.edit_note", "agent"),
-    ("POST", f"/notes/{NOTE}/delete", "feedback.delete_note", "agent"),
-    ("GET", "/notifications", "feedback.notifications", "agent"),
-    ("POST", "/notifications/read", "feedback.mark_notifications_read", "agent"),
+    ("GET", f"/notes/{NOTE}/edit", "notes.edit", "agent"),  # own note; others': tests/feedback
+    ("POST", f"/notes/{NOTE}/edit", "notes.edit", "agent"),
+    ("POST", f"/notes/{NOTE}/delete", "notes.delete", "agent"),
+    ("GET", "/notifications", "notifications.index", "agent"),
+    ("POST", "/notifications/read", "notifications.mark_read", "agent"),
     ("POST", "/search/opened", "search.opened", "agent"),
     ("GET", "/admin/inbox", "inbox.index", "admin"),
     ("POST", "/admin/inbox", "inbox.bulk", "admin"),
     ("GET", "/admin/health", "inbox.health", "admin"),
-    ("GET", "/d/processes/send-wire/edit?step=verify", "inbox.edit", "admin"),
-    ("POST", "/d/processes/send-wire/edit", "inbox.edit", "admin"),
+    ("GET", "/d/processes/send-wire/edit?step=verify", "editing.edit", "admin"),
+    ("POST", "/d/processes/send-wire/edit", "editing.edit", "admin"),
 ]
 ORDER = ["agent", "author", "admin"]
 FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b",
@@ -63,6 +63,13 @@ def test_every_route_is_in_the_access_table(app):
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (rule.endpoint, method) in covered, f"{method} {rule.rule} has no access test"
+
+
+@pytest.mark.parametrize(("method", "path", "endpoint", "role"), ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
+def test_each_path_in_the_table_is_served_by_the_endpoint_it_names(app, method, path, endpoint, role):
+    urls = app.url_map.bind("localhost")
+    concrete = path.replace(RUN, "1").replace(NOTE, "1").replace(TOKEN, "1").split("?")[0]
+    assert urls.match(concrete, method=method)[0] == endpoint
 
 
 def start_run(session) -> int:

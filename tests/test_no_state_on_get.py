@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from guidance.extensions import db
 from guidance.models import Notification, SearchLog, User
 from guidance.services.search_log import flush
 from tests.bad_input import HUGE
 from tests.feedback.conftest import WIRE, add_note, login, section
+from tests.test_access import ROUTES, fill
 
 HEADER_BADGE = re.compile(r'Notifications <span class="badge badge-count">(\d+)')
 
@@ -128,3 +129,29 @@ def test_a_search_url_loaded_as_an_image_or_script_is_not_logged(app, agent):
     assert log_rows(app) == []
     agent.get("/search?q=wire+transfer", headers={"Sec-Fetch-Dest": "document"})
     assert [row.query for row in log_rows(app)] == ["wire transfer"]
+
+
+GETS = [route for route in ROUTES if route[0] == "GET" and route[3] is not None]
+
+
+@pytest.mark.parametrize(("method", "path", "endpoint", "role"), GETS, ids=[r[1] for r in GETS])
+def test_no_page_writes_to_the_database_when_it_is_read(app, session, method, path, endpoint, role):
+    session.login("admin")  # sees every page
+    path = fill(path, session)
+    writes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        words = statement.lstrip().split(None, 3)
+        if words[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)  # (the search log is written later, on its own connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = session.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    response.close()
+    assert response.status_code in (200, 302)  # /go redirects when one document fits
+    assert writes == []

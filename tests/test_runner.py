@@ -113,3 +113,14 @@ def test_recent_processes_appear_on_home_with_resume(agent):
     home = agent.get("/").get_data(as_text=True)
     recent = home.split('id="recent-title"')[1].split("</section>")[0]
     assert "Send an international wire transfer" in recent and "Resume" in recent
+
+
+def test_a_refused_move_saves_nothing_not_even_the_ticks(app, agent):
+    url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    assert agent.post(url, {"nav": "next", "checked": ["0"]}).status_code == 400
+    run = run_of(app, url)
+    assert run.checked.get("screen", []) == [] and run.visited == ["verify", "screen"]
+    assert agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "choice-3"}).status_code == 400
+    assert run_of(app, url).status == "active"  # a refused start abandons nothing and starts nothing
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(GuideRun.id))) == 1

@@ -13,6 +13,7 @@ from flask import current_app, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
+from ..forms.auth import LoginForm
 from ..services.users import normalise_username
 
 limiter = Limiter(key_func=get_remote_address)
@@ -48,7 +49,7 @@ def too_many_attempts(error: RateLimitExceeded):
     wait = max(1, math.ceil(current.window.reset_time - time.time())) if current else 60
     message = f"{error.description} Try again in {_duration(wait)}."
     if request.endpoint == "auth.login":
-        page = render_template("login.html", error=message)
+        page = render_template("login.html", form=LoginForm(), error=message)  # keeps the typed name
     else:
         page = render_template("error.html", status=429, title="Too many attempts", message=message)
     return page, 429, {"Retry-After": str(wait)}

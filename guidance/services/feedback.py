@@ -69,7 +69,8 @@ def step_titles(document_ids: set[int]) -> dict[tuple[int, str], tuple[str, bool
 # ---- notes -------------------------------------------------------------------------------
 
 
-def _clean_body(body: str) -> str:
+def clean_note(body: str) -> str:
+    """The note as saved (newlines normalised, no blank ends), or FeedbackError saying what to fix."""
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise FeedbackError("Write something in the note first.")
@@ -84,7 +85,7 @@ def _clean_body(body: str) -> str:
 def add_note(user: User, document: Document, revision: Revision, step_key: str, body: str,
              shared: bool = False) -> StepNote:
     note = StepNote(document_id=document.id, revision_id=revision.id, step_key=step_key,
-                    user_id=user.id, body=_clean_body(body), shared=shared)
+                    user_id=user.id, body=clean_note(body), shared=shared)
     db.session.add(note)
     db.session.commit()
     return note
@@ -101,7 +102,7 @@ def get_note(note_id: int, user: User) -> StepNote | None:
 def update_note(user: User, note: StepNote, body: str, shared: bool) -> StepNote:
     if note.user_id != user.id:
         raise PermissionError("only the author of a note can change it")
-    note.body, note.shared, note.updated_at = _clean_body(body), shared, utcnow()
+    note.body, note.shared, note.updated_at = clean_note(body), shared, utcnow()
     db.session.commit()
     return note
 
@@ -123,17 +124,21 @@ def _visible_notes(user: User):
 # ---- ratings -----------------------------------------------------------------------------
 
 
-def rate(user: User, document: Document, revision: Revision, step_key: str, positive: bool,
-         reason: str | None = None, comment: str = "") -> StepRating:
-    """Set the agent's rating of this step on this revision (one each, changeable)."""
+def clean_complaint(reason: str | None, comment: str) -> tuple[str | None, str]:
+    """A thumbs down's reason (a REASONS key, or None) and comment as saved, or FeedbackError."""
     reason = reason or None
     comment = (comment or "").replace("\r\n", "\n").strip()
-    if positive:
-        reason, comment = None, ""
     if reason is not None and reason not in REASONS:
         raise FeedbackError("Choose one of the listed reasons.")
     if len(comment) > MAX_COMMENT:
         raise FeedbackError(f"A comment can be at most {MAX_COMMENT:,} characters; this one has {len(comment):,}.")
+    return reason, comment
+
+
+def rate(user: User, document: Document, revision: Revision, step_key: str, positive: bool,
+         reason: str | None = None, comment: str = "") -> StepRating:
+    """Set the agent's rating of this step on this revision (one each, changeable)."""
+    reason, comment = (None, "") if positive else clean_complaint(reason, comment)
     for attempt in range(2):
         rating = db.session.scalar(select(StepRating).where(
             StepRating.user_id == user.id, StepRating.revision_id == revision.id, StepRating.step_key == step_key

@@ -15,7 +15,10 @@ class NavigationError(ValueError):
 
 
 def start_run(user: User, document: Document, step_id: str | None = None) -> GuideRun:
-    """Begin a run on the published revision; an unfinished earlier run of it counts as abandoned."""
+    """Begin a run on the published revision; an unfinished earlier run of it counts as abandoned.
+
+    The caller commits: `begin` starts a run and makes its first move in one unit of work.
+    """
     for earlier in db.session.scalars(
         select(GuideRun).where(
             GuideRun.user_id == user.id, GuideRun.document_id == document.id, GuideRun.status == RunStatus.ACTIVE
@@ -27,6 +30,7 @@ def start_run(user: User, document: Document, step_id: str | None = None) -> Gui
         user_id=user.id,
         document=document,
         revision=document.published_revision,
+        status=RunStatus.ACTIVE,
         current_step=first,
         visited=[first],
         trail=[first],
@@ -39,7 +43,7 @@ def start_run(user: User, document: Document, step_id: str | None = None) -> Gui
 def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]) -> str | None:
     """Record the ticks on `step_id` and move as `nav` says: next, back, finish, save or choice-N.
 
-    Returns the step to show, or None when the run has finished. The caller commits.
+    Returns the step to show, or None when the run has finished. The caller commits (`move`).
     """
     step = doc.step(step_id)
     if step is None:
@@ -82,6 +86,31 @@ def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked:
         run.visited = [*run.visited, target]
     run.trail, run.current_step, run.updated_at = trail, target, utcnow()
     return target
+
+
+def move(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]) -> str | None:
+    """Apply the agent's ticks and move (see `advance`) and commit; returns the step to show next.
+
+    A move the run or step does not allow raises NavigationError and writes nothing.
+    """
+    try:
+        if run.status != RunStatus.ACTIVE:
+            raise NavigationError("This run has ended. Open the process again to start a new one.")
+        target = advance(run, doc, step_id, nav, checked)
+    except NavigationError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return target
+
+
+def begin(user: User, document: Document, doc: ParsedDocument, step_id: str, nav: str,
+          checked: list[int]) -> tuple[GuideRun, str | None]:
+    """Start a run at `step_id` and make its first move, in one commit (a refused move starts nothing)."""
+    if doc.step(step_id) is None:
+        raise NavigationError("That step is not part of this process.")
+    run = start_run(user, document, step_id)
+    return run, move(run, doc, step_id, nav, checked)
 
 
 def get_run(run_id: int, user: User) -> GuideRun | None:

@@ -46,10 +46,15 @@ def check_new_username(typed: str) -> str:
     return name
 
 
-def create_user(username: str, role: str, password: str | None = None) -> tuple[User, str]:
-    """Create a user; returns it with its password (generated when none is given)."""
+def check_role(role: str) -> str:
     if role not in tuple(Role):
         raise UserError(f"unknown role '{role}' (use {', '.join(Role)})")
+    return role
+
+
+def create_user(username: str, role: str, password: str | None = None) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when none is given)."""
+    check_role(role)
     name = check_new_username(username)
     password = password or secrets.token_urlsafe(12)
     user = User(username=name, role=role)
@@ -58,6 +63,10 @@ def create_user(username: str, role: str, password: str | None = None) -> tuple[
     db.session.commit()
     events.record("user.created", username=name, role=role, new_user_id=user.id)
     return user, password
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -1,17 +1,24 @@
 """Rendering a process step, as a whole page or as the fragment htmx swaps in."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
-from ..extensions import db, htmx
-from . import wants_fragment
+from ..extensions import htmx
 from ..models import Document, GuideRun
 from ..services.documents import is_pinned
-from ..services.runs import NavigationError, advance
 from ._pages import checklist_offsets, step_view
+from ._panel import step_panel
+from .fragments import wants_fragment
+
+
+def step_or_404(doc: ParsedDocument, step_id: str, missing: str) -> Step:
+    step = doc.step(step_id)
+    if step is None:
+        abort(404, description=missing)
+    return step
 
 
 def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None,
@@ -34,21 +41,10 @@ def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideR
         can_go_back=bool(run and len(run.trail) > 1) or view.position > 0,
         pinned=is_pinned(document, current_user),
         focus_step=focus_step,
+        panel=step_panel(document, doc, step, run),
     )
     template = "_step.html" if wants_fragment() else "process.html"
     return render_template(template, **context)
-
-
-def move_and_respond(run: GuideRun, doc: ParsedDocument, step_id: str):
-    """Apply the submitted form (ticks and the button pressed) to the run, then answer."""
-    nav = request.form.get("nav", "save")
-    try:
-        target = advance(run, doc, step_id, nav, request.form.getlist("checked", type=int))
-    except NavigationError as error:
-        db.session.rollback()
-        abort(400, description=str(error))
-    db.session.commit()
-    return respond_with_step(run.document, doc, run, target, moved=nav != "save")
 
 
 def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None,

@@ -1,30 +1,35 @@
+"""A published document: read as a page, or as a process previewed step by step and started as
+a run; pinned to the home page; its Markdown source for authors."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..content import DocumentKind
 from ..content.render import render
+from ..forms import BackForm
+from ..forms.runs import StepForm
 from ..services import documents, runs
-from . import role_required
+from ..services.runs import NavigationError
 from ._pages import link_resolver
+from ._runner import render_step, respond_with_step, step_or_404
+from .access import role_required
 from .guards import image_policy
-from ._runner import move_and_respond, render_step
 from .redirects import safe_local_path
 
-bp = Blueprint("documents", __name__)
+bp = Blueprint("documents", __name__, url_prefix="/d")
 
 
-def _document_or_404(slug: str):
+def document_or_404(slug: str):
     document = documents.get_document(slug, current_user)
     if document is None:
         abort(404, description=f"There is no document '{slug}', or it is not available to you.")
     return document
 
 
-@bp.get("/d/<path:slug>")
+@bp.get("/<path:slug>")
 def show(slug: str):
-    document = _document_or_404(slug)
+    document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     if document.kind == DocumentKind.PROCESS and doc.steps:
         return render_step(document, doc, doc.steps[0], run=None)
@@ -33,47 +38,36 @@ def show(slug: str):
                            pinned=documents.is_pinned(document, current_user))
 
 
-@bp.get("/d/<path:slug>/steps/<step_id>")
+@bp.get("/<path:slug>/steps/<step_id>")
 def step(slug: str, step_id: str):
-    document = _document_or_404(slug)
+    document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
-    found = doc.step(step_id)
-    if found is None:
-        abort(404, description=f"'{document.title}' has no step '{step_id}'.")
+    found = step_or_404(doc, step_id, f"'{document.title}' has no step '{step_id}'.")
     return render_step(document, doc, found, run=None)
 
 
-@bp.post("/d/<path:slug>/runs")
+@bp.post("/<path:slug>/runs")
 def start(slug: str):
-    document = _document_or_404(slug)
-    doc = documents.parsed(document.published_revision)
-    step_id = request.form.get("step", "")
-    if doc.step(step_id) is None:
-        abort(400, description="That step is not part of this process.")
-    return move_and_respond(runs.start_run(current_user, document, step_id), doc, step_id)
+    document = document_or_404(slug)
+    doc, form = documents.parsed(document.published_revision), StepForm()
+    try:
+        run, target = runs.begin(current_user, document, doc, form.step.data, form.nav.data, form.ticks)
+    except NavigationError as error:
+        abort(400, description=str(error))
+    return respond_with_step(document, doc, run, target, moved=form.nav.data != "save")
 
 
-@bp.post("/d/<path:slug>/pin")
+@bp.post("/<path:slug>/pin")
 def pin(slug: str):
-    document = _document_or_404(slug)
-    back = safe_local_path(request.form.get("back"), url_for(".show", slug=slug))
+    document = document_or_404(slug)
+    back = safe_local_path(BackForm().back.data, url_for(".show", slug=slug))
     now_pinned = documents.toggle_pin(document, current_user)
     flash(f"{'Pinned' if now_pinned else 'Unpinned'} '{document.title}'.")
     return redirect(back)
 
 
-@bp.get("/d/<path:slug>/source")
+@bp.get("/<path:slug>/source")
 @role_required("author")
 def source(slug: str):
-    document = _document_or_404(slug)
+    document = document_or_404(slug)
     return render_template("source.html", document=document, revision=document.published_revision)
-
-
-@bp.get("/go/<code>")
-def go(code: str):
-    """Deep link for phone systems and CRMs: open the process for a contact reason."""
-    matches = documents.documents_for_reason(code, current_user)
-    if len(matches) == 1:
-        return redirect(url_for(".show", slug=matches[0].slug))
-    status = 200 if matches else 404
-    return render_template("go.html", code=code, matches=matches), status

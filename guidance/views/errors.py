@@ -13,7 +13,10 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
+from ..services.transactions import discard_unfinished
+from .fragments import wants_fragment
+from .templating import bare_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
@@ -28,15 +31,15 @@ def error_response(status: int, message: str, *, title: str | None = None, bare:
 
     `bare` leaves out everything in the page frame that reads the database.
     """
-    from . import wants_fragment
-
     title, headers = title or TITLES.get(status, "Error"), dict(headers or {})
     if request.path.startswith("/api/"):
         return jsonify({"error": f"{title}: {message}" if message else title}), status, headers
     if wants_fragment():
         words = Markup("<p><strong>{}.</strong> {}</p>").format(title, message) if message else escape(title)
         return words, status, {**headers, "HX-Retarget": "#request-error", "HX-Reswap": "innerHTML"}
-    page = render_template("error.html", status=status, title=title, message=message, bare=bare)
+    if bare:
+        bare_page()
+    page = render_template("error.html", status=status, title=title, message=message)
     return page, status, headers
 
 
@@ -50,7 +53,7 @@ def _csrf_error(error: CSRFError):
 
 
 def _database_unavailable(error: OperationalError):
-    _roll_back()
+    discard_unfinished()
     if "_login_user" not in g:  # loading the user may be what failed: do not try again to render
         g._login_user = login_manager.anonymous_user()
     log.warning("database unavailable: %s", error.orig.__class__.__name__ if error.orig else error)
@@ -60,16 +63,9 @@ def _database_unavailable(error: OperationalError):
 
 
 def _unexpected(error):
-    _roll_back()
+    discard_unfinished()
     return error_response(500, "The error has been logged. Go back and try again; if it happens again, tell your admin.",
                           bare=True)
-
-
-def _roll_back() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # a connection that is gone cannot roll back; the pool replaces it
-        log.exception("rollback after an error failed")
 
 
 def register(app: Flask) -> None:

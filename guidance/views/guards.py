@@ -21,6 +21,10 @@ from ..ids import MAX_ID, parse_id
 LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 HOST_NAME = re.compile(rf"{LABEL}(?:\.{LABEL})*")
 MAX_URL_LENGTH = 4096  # default of the MAX_URL_LENGTH setting (GUIDANCE_MAX_URL_LENGTH)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 NUL_MESSAGE = ("The request holds a NUL character (\\0), which cannot be stored or searched. "
                "Remove it (it often comes with text pasted from another program) and try again.")
 
@@ -44,8 +48,11 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.extensions["guidance_image_hosts"] = image_hosts(app.config.get("IMAGE_HOSTS", ""))
     app.before_request(refuse_unstorable_input)
-    app.after_request(allow_listed_image_hosts)  # runs after security_headers, which sets the CSP
+    # after_request functions run last-registered first: security_headers sets the CSP that
+    # allow_listed_image_hosts then widens.
+    app.after_request(allow_listed_image_hosts)
     app.after_request(never_stored)
+    app.after_request(security_headers)
 
 
 def refuse_unstorable_input():
@@ -73,12 +80,11 @@ def holds_nul() -> bool:
     return False
 
 
-def requested_id(values, name: str) -> int | None:
-    """The id in a query or form field; None when the field is absent or empty.
+def requested_id(raw: str | None, name: str) -> int | None:
+    """The id a query or form field holds; None when the field is absent or empty.
 
     A value that no row can have (not a number, out of INTEGER's range) answers 404.
     """
-    raw = values.get(name)
     if not raw:
         return None
     number = parse_id(raw)
@@ -102,6 +108,14 @@ def image_hosts(setting) -> tuple[str, ...]:
 def image_policy() -> ImagePolicy:
     """Which images documents may load (notes load none: guidance.content.render.render_note)."""
     return ImagePolicy(frozenset(current_app.extensions["guidance_image_hosts"]))
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.vary.add("HX-Request")
+    return response
 
 
 def allow_listed_image_hosts(response):

@@ -1,6 +1,8 @@
+"""The ways into the library that need no search: the home page, a tag's documents, and the
+deep links phone systems and CRMs open for a contact reason."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..services import documents, runs
@@ -28,3 +30,13 @@ def tag(tag: str):
     if not found:
         abort(404, description=f"No document is tagged '{tag}'.")
     return render_template("tag.html", tag=tag, documents=found, tags=documents.all_tags(current_user))
+
+
+@bp.get("/go/<code>")
+def go(code: str):
+    """Deep link for phone systems and CRMs: open the process for a contact reason."""
+    matches = documents.documents_for_reason(code, current_user)
+    if len(matches) == 1:
+        return redirect(url_for("documents.show", slug=matches[0].slug))
+    status = 200 if matches else 404
+    return render_template("go.html", code=code, matches=matches), status

@@ -1,119 +1,58 @@
-"""The admin side of the feedback loop: inbox, bulk actions, step health and the edit form.
+"""The admin side of the feedback loop: the inbox, its bulk actions and step health.
 
-The edit form is admin-only: admins harvest feedback into revisions (the authoring issue brings
-the full editor, and with it authors).
+The edit form that turns feedback into a revision is views/editing.py.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..forms.admin import InboxBulkForm
 from ..models import FeedbackStatus
-from ..services import documents, inbox
-from ..services.editing import EditConflict, EditProblems, publish_edit
+from ..services import inbox, inbox_actions
 from ..services.feedback import REASONS, FeedbackError
-from . import role_required
+from .access import role_required
 from .redirects import safe_local_path
 
-bp = Blueprint("inbox", __name__)
+bp = Blueprint("inbox", __name__, url_prefix="/admin")
 
 
-@bp.get("/admin/inbox")
+@bp.get("/inbox")
 @role_required("admin")
 def index():
     filters = inbox.Filters.from_args(request.args)
     return render_template(
         "admin/inbox.html", inbox=inbox.inbox(filters), filters=filters, statuses=[status.value for status in FeedbackStatus],
         reasons=REASONS, slugs=inbox.document_slugs(), authors=inbox.authors(),
-        flagged=len(inbox.health()), item_id=inbox.item_id, query=request.query_string.decode(),
+        flagged=len(inbox.health()), item_id=inbox.item_id,
+        form=InboxBulkForm(formdata=None, query=request.query_string.decode()),
     )
 
 
-@bp.post("/admin/inbox")
+@bp.post("/inbox")
 @role_required("admin")
 def bulk():
-    back = safe_local_path(f"{url_for('.index')}?{request.form.get('query', '')}".rstrip("?"), url_for(".index"))
-    items = inbox.items_by_ids(request.form.getlist("item"))
-    action = request.form.get("action", "")
-    if not items:
-        flash("Select at least one item first.")
-        return redirect(back, 303)
+    form = InboxBulkForm()
+    back = safe_local_path(f"{url_for('.index')}?{form.query.data}".rstrip("?"), url_for(".index"))
     try:
-        if action == "incorporate":
-            revisions = {item.document.published_revision for item in items}
-            if None in revisions or len({r.document_id for r in revisions}) != 1:
-                raise FeedbackError("Mark items of one published document at a time as incorporated.")
-            revision = revisions.pop()
-            if any(item.revision.number >= revision.number for item in items):
-                raise FeedbackError(
-                    f"Revision {revision.number} is the one these items were made on (or older): "
-                    "publish a new revision first, from the edit form or an import."
-                )
-            count = inbox.incorporate(items, revision, current_user)
-            message = f"Marked {count} item{'s' if count != 1 else ''} incorporated in revision {revision.number}; their authors are notified."
-        else:
-            status = {"accept": FeedbackStatus.ACCEPTED, "dismiss": FeedbackStatus.DISMISSED, "reopen": FeedbackStatus.NEW}.get(action, "")
-            count = inbox.set_status(items, status, current_user, request.form.get("reason", ""))
-            message = f"{count} item{'s' if count != 1 else ''} now {status}."
+        result = inbox_actions.apply_bulk(form.item.data, form.action.data, current_user, form.reason.data)
+    except inbox_actions.NothingSelected as error:
+        flash(str(error))
+        return redirect(back, 303)
     except FeedbackError as error:
-        db.session.rollback()
         flash(f"Nothing changed: {error}")
         return redirect(back, 303)
-    db.session.commit()
-    flash(message)
+    plural = "s" if result.count != 1 else ""
+    if result.revision is not None:
+        flash(f"Marked {result.count} item{plural} incorporated in revision {result.revision.number}; "
+              "their authors are notified.")
+    else:
+        flash(f"{result.count} item{plural} now {result.status}.")
     return redirect(back, 303)
 
 
-@bp.get("/admin/health")
+@bp.get("/health")
 @role_required("admin")
 def health():
     return render_template("admin/health.html", flagged=inbox.health(), rated=inbox.health(flagged_only=False),
                            minimum=inbox.FLAG_MIN_DOWN)
-
-
-@bp.route("/d/<path:slug>/edit", methods=["GET", "POST"])
-@role_required("admin")
-def edit(slug: str):
-    document = documents.get_document(slug, current_user)
-    if document is None:
-        abort(404, description=f"There is no document '{slug}'.")
-    current = document.published_revision
-    step = request.values.get("step", "")
-    context = dict(document=document, current=current, step=step, problems=[], error="", conflict=None,
-                   chosen=set(request.form.getlist("item")), item_id=inbox.item_id,
-                   open_items=inbox.open_items(document, step or None),
-                   step_line=_step_line(current.source, step))
-    if request.method == "GET":
-        return render_template("edit.html", source=current.source, base=current.number, **context)
-    source = request.form.get("source", "")
-    try:
-        result = publish_edit(document, source, request.form.get("base", type=int), current_user,
-                              request.form.getlist("item"))
-    except EditConflict as conflict:
-        return render_template("edit.html", source=source, base=conflict.current.number,
-                               **{**context, "conflict": conflict.current}), 409
-    except EditProblems as problems:
-        return render_template("edit.html", source=source, base=request.form.get("base", type=int),
-                               **{**context, "problems": problems.problems}), 422
-    except FeedbackError as error:
-        return render_template("edit.html", source=source, base=request.form.get("base", type=int),
-                               **{**context, "error": str(error)}), 422
-    revision = result.revision
-    flash(f"Published revision {revision.number}."
-          + (f" {result.incorporated} feedback item{'s' if result.incorporated != 1 else ''} incorporated; "
-             "their authors are notified." if result.incorporated else ""))
-    keys = {s.key for s in revision.steps}
-    if step and step in keys:
-        return redirect(url_for("documents.step", slug=document.slug, step_id=step), 303)
-    return redirect(url_for("documents.show", slug=document.slug), 303)
-
-
-def _step_line(source: str, step: str) -> int | None:
-    """The line where a step's heading is, so the form can say where to look."""
-    if not step:
-        return None
-    for number, line in enumerate(source.splitlines(), 1):
-        if line.startswith("## ") and f"{{#{step}" in line:
-            return number
-    return None

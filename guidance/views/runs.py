@@ -1,13 +1,15 @@
+"""An agent's run through a process: its steps, its moves, and the page that says it is done."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from ..models import RunStatus
+from ..forms.runs import StepForm
 from ..services import documents, runs
-from ._runner import move_and_respond, render_step
+from ..services.runs import NavigationError
+from ._runner import render_step, respond_with_step, step_or_404
 
-bp = Blueprint("runs", __name__)
+bp = Blueprint("runs", __name__, url_prefix="/runs")
 
 
 def _run_or_404(run_id: int):
@@ -17,25 +19,26 @@ def _run_or_404(run_id: int):
     return run
 
 
-@bp.get("/runs/<int:run_id>/steps/<step_id>")
+@bp.get("/<int:run_id>/steps/<step_id>")
 def step(run_id: int, step_id: str):
     run = _run_or_404(run_id)
     doc = documents.parsed(run.revision)
-    found = doc.step(step_id)
-    if found is None:
-        abort(404, description=f"This process has no step '{step_id}'.")
+    found = step_or_404(doc, step_id, f"This process has no step '{step_id}'.")
     return render_step(run.document, doc, found, run, focus_step=True)
 
 
-@bp.post("/runs/<int:run_id>/steps/<step_id>")
+@bp.post("/<int:run_id>/steps/<step_id>")
 def move(run_id: int, step_id: str):
     run = _run_or_404(run_id)
-    if run.status != RunStatus.ACTIVE:
-        abort(400, description="This run has ended. Open the process again to start a new one.")
-    return move_and_respond(run, documents.parsed(run.revision), step_id)
+    doc, form = documents.parsed(run.revision), StepForm()
+    try:
+        target = runs.move(run, doc, step_id, form.nav.data, form.ticks)
+    except NavigationError as error:
+        abort(400, description=str(error))
+    return respond_with_step(run.document, doc, run, target, moved=form.nav.data != "save")
 
 
-@bp.get("/runs/<int:run_id>/done")
+@bp.get("/<int:run_id>/done")
 def done(run_id: int):
     run = _run_or_404(run_id)
     return render_template("done.html", run=run, document=run.document)

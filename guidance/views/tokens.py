@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..models._base import utcnow
 from ..services import tokens as service
-from . import role_required
+from .access import role_required
 
 bp = Blueprint("tokens", __name__, url_prefix="/admin/tokens")
 

@@ -73,3 +73,14 @@ def test_rating_during_a_run_does_not_move_the_run(app, agent):
     assert response.headers["Location"] == f"{run_step}#rating"
     page = agent.get(run_step).get_data(as_text=True)
     assert "Step 2 of 5" in page and 'aria-pressed="true"' in page
+
+
+def test_a_refused_rating_shows_what_was_sent_and_otherwise_what_is_saved(app, agent):
+    rate(agent, "down", reason="unclear", comment="Which list?")
+    response = rate(agent, "sideways")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose thumbs up or thumbs down." in body
+    assert '<option value="unclear" selected>' in body
+    assert '<textarea id="rating-comment" name="comment" rows="2" cols="40">Which list?</textarea>' in body
+    typed = rate(agent, "down", reason="", comment="x" * 2001)  # the reason form sent back, refused
+    assert typed.status_code == 422 and f"{'x' * 2001}</textarea>" in typed.get_data(as_text=True)

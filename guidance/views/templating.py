@@ -1,0 +1,33 @@
+"""What every template may use besides what its view passes: the page frame's data (gathered
+here, once per page, so no template calls the database), note rendering and feedback labels."""
+from __future__ import annotations
+
+from flask import Flask, g, has_request_context
+from flask_login import current_user
+
+from ..content.render import render_note
+from ..services import feedback
+from .fragments import wants_fragment
+
+
+def bare_page() -> None:
+    """Mark this request's page as bare: an error page whose frame must not read the database
+    (it may be what failed), so base.html leaves out the header and the flashed messages."""
+    g.bare_page = True
+
+
+def page_frame() -> dict:
+    """base.html's header: the unread-notification count, one query, only for a full page a
+    logged-in person sees (not for fragments, bare pages or the login page)."""
+    if not has_request_context():
+        return {}
+    bare = g.get("bare_page", False)
+    if bare or wants_fragment() or not current_user.is_authenticated:
+        return {"bare": bare, "unread_notifications": 0}
+    return {"bare": False, "unread_notifications": feedback.unread_count(current_user)}
+
+
+def register(app: Flask) -> None:
+    app.context_processor(page_frame)
+    app.add_template_filter(render_note, "note_markdown")
+    app.jinja_env.globals.update(REASONS=feedback.REASONS, MAX_NOTE=feedback.MAX_NOTE)
