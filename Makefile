@@ -68,7 +68,7 @@ $(VNU_JAR):
 # The whole suite must keep covering this share of the app's lines and branches.
 COVERAGE_FLOOR := 90
 
-test: test-install system-packages
+test: test-install system-packages lint
 	@$(MAKE) --no-print-directory $(VNU_JAR)
 	$(BIN)/python -m pytest --cov=guidance --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 

@@ -7,6 +7,7 @@ Everything goes through the app's own code on a throwaway SQLite database: parse
 search index is not built: these pages do not need it), then the pages as an agent opens them.
 Prints seconds and page sizes; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ def main() -> None:
             create_user("agent", "agent", "agent-pass")
             document = Document(slug="long")
             db.session.add(document)
-            timed("publish", lambda: (publish(document, source, doc, author=None, source_path="long.md"),
-                                      db.session.commit()))
+            timed(
+                "publish",
+                lambda: (publish(document, source, doc, author=None, source_path="long.md"), db.session.commit()),
+            )
             assert db.session.scalar(select(Document.slug)) == "long"
         agent = Session(app.test_client())
         agent.login("agent")
@@ -65,8 +68,9 @@ def main() -> None:
         again = timed(f"view of step {middle} again", lambda: agent.get(f"/d/long/steps/{middle}"))
         timed("view of the last step", lambda: agent.get(f"/d/long/steps/s{steps - 1}"))
         timed(f"view of step {middle} a third time", lambda: agent.get(f"/d/long/steps/{middle}"))
-        moved = timed("start a run and move to the next step",
-                      lambda: agent.post("/d/long/runs", {"step": middle, "nav": "next"}))
+        moved = timed(
+            "start a run and move to the next step", lambda: agent.post("/d/long/runs", {"step": middle, "nav": "next"})
+        )
         run_step = timed("the run's step page", lambda: agent.get(moved.headers["Location"]))
         for label, response in (("step page", first), ("again", again), ("run step page", run_step)):
             assert response.status_code == 200, (label, response.status_code)

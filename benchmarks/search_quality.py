@@ -33,6 +33,7 @@ MRR over the top 10. The numbers go to `benchmarks/results/search_quality.json`.
 
 Standard library, PyYAML and the app's own front matter splitter.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,6 +57,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the front matter splitter of this checkout's app
 from guidance.content import frontmatter  # noqa: E402
+
 BENCH = ROOT / "benchmarks"
 BANK_DIR = ROOT / "content"
 HANDBOOK_DIR = (ROOT / ".." / "shared" / "corpora" / "sourcegraph-handbook" / "content").resolve()
@@ -138,7 +140,7 @@ def load_docs(directory: Path) -> dict[str, Doc]:
         docs[rel] = Doc(
             path=rel,
             title=title_of(fields, body, rel),
-            body="\n".join(extra + [body]),
+            body="\n".join([*extra, body]),
             contact_reasons=as_list(fields.get("contact_reasons")),
             phrasings=as_list(fields.get("phrasings")),
         )
@@ -329,7 +331,7 @@ def app_search(data_dir: Path, queries: list[Query], semantic: bool = True) -> t
     if len(lines) != len(queries):
         raise RuntimeError(f"search printed {len(lines)} lines for {len(queries)} queries")
     results = []
-    for query, line in zip(queries, lines):
+    for query, line in zip(queries, lines, strict=True):
         obj = json.loads(line)
         if one_line(obj.get("query", "")) != query.text:
             raise RuntimeError(f"search answered {obj.get('query')!r} where {query.text!r} was asked")
@@ -393,7 +395,7 @@ def first_rank(ranking: list[str], answers: list[str]) -> int | None:
 
 def score(queries: list[Query], rankings: list[list[str]]) -> dict[str, float]:
     totals = dict.fromkeys(METRICS, 0.0)
-    for query, ranking in zip(queries, rankings):
+    for query, ranking in zip(queries, rankings, strict=True):
         rank = first_rank(ranking, query.answers)
         top3 = set(ranking[:3])
         totals["success@1"] += rank == 1
@@ -407,7 +409,7 @@ def score(queries: list[Query], rankings: list[list[str]]) -> dict[str, float]:
 def worst_categories(queries: list[Query], rankings: list[list[str]], count: int = 15) -> list[dict]:
     asked, missed = collections.Counter(), collections.Counter()
     wrong_first: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for query, ranking in zip(queries, rankings):
+    for query, ranking in zip(queries, rankings, strict=True):
         asked[query.label] += 1
         if not ranking or ranking[0] not in query.answers:
             missed[query.label] += 1
@@ -462,8 +464,10 @@ def print_table(report: dict) -> None:
         for metric in METRICS:
             a = app[metric] if app else None
             lx = lexical[metric] if lexical else None
-            print(f"{'':<9} {metric:<10} {fmt(a):>7} {fmt(lx):>8} {fmt(base[metric]):>7} "
-                  f"{fmt(ratio(a, base[metric])):>9} {fmt(ratio(lx, base[metric])):>13}")
+            print(
+                f"{'':<9} {metric:<10} {fmt(a):>7} {fmt(lx):>8} {fmt(base[metric]):>7} "
+                f"{fmt(ratio(a, base[metric])):>9} {fmt(ratio(lx, base[metric])):>13}"
+            )
         timing = "  ".join(
             f"{engine} {e['seconds']:.1f}s ({1000 * e['seconds'] / max(e['queries'], 1):.1f} ms/q)"
             for engine, e in entry["engines"].items()
@@ -531,7 +535,9 @@ def main(argv: list[str] | None = None) -> int:
                     imported, import_error = ImportResult(files=len(docs)), str(error)
                 else:
                     import_error = None
-                    print(f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s")
+                    print(
+                        f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s"
+                    )
                 for line in imported.failed:
                     print(f"  not imported: {line}")
             # The baseline indexes the same documents the app holds.
@@ -583,7 +589,9 @@ def main(argv: list[str] | None = None) -> int:
                     }
                     foreign = {p for r in rankings["app"] for p in r} - docs.keys()
                     if foreign:
-                        print(f"  warning: app returned {len(foreign)} paths not in the corpus, e.g. {sorted(foreign)[:3]}")
+                        print(
+                            f"  warning: app returned {len(foreign)} paths not in the corpus, e.g. {sorted(foreign)[:3]}"
+                        )
             if "app" in entry["engines"]:
                 entry["ratio_app_over_fts5"] = {
                     m: ratio(entry["engines"]["app"][m], entry["engines"]["fts5"][m]) for m in METRICS

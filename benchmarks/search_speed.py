@@ -12,6 +12,7 @@ title suggestions. The same documents go into an FTS5 table for the baseline.
 
 Prints medians and 95th percentiles, and the ratio app/FTS5; writes benchmarks/results/search_speed.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ WORD = re.compile(r"[A-Za-z][a-z]{3,}")
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def summary(seconds: list[float]) -> dict:
@@ -64,8 +65,10 @@ def build_corpus(target: Path, total: int, rng: random.Random) -> None:
         parts = []
         if number % 4 == 0:
             synonyms = ", ".join(rng.sample(headings, 3)).replace("[", "").replace("]", "")
-            parts.append(f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsummary: {json.dumps(rng.choice(headings), ensure_ascii=False)}\n"
-                         f"synonyms: {json.dumps([s.strip() for s in synonyms.split(',')])}\n---\n")
+            parts.append(
+                f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsummary: {json.dumps(rng.choice(headings), ensure_ascii=False)}\n"
+                f"synonyms: {json.dumps([s.strip() for s in synonyms.split(',')])}\n---\n"
+            )
         else:
             parts.append(f"# {title}\n")
         for _ in range(rng.randint(2, 5)):
@@ -166,26 +169,49 @@ def main() -> int:
             engine.index.close()
         con, report["fts5_build_s"] = fts5(corpus)
         report["fts5_build_s"] = round(report["fts5_build_s"], 1)
+
         def fts5_run(sql: str, match: str) -> list:
             return con.execute(sql, (match,)).fetchall() if match else []
 
-        report["fts5_search"] = summary(timed(lambda t: fts5_run(
-            "SELECT slug FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10", fts5_match(t)), texts))
-        report["fts5_suggest"] = summary(timed(lambda t: fts5_run(
-            "SELECT slug FROM titles WHERE titles MATCH ? ORDER BY bm25(titles) LIMIT 8",
-            fts5_match(t, prefix=True)), typing))
+        report["fts5_search"] = summary(
+            timed(
+                lambda t: fts5_run(
+                    "SELECT slug FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10", fts5_match(t)
+                ),
+                texts,
+            )
+        )
+        report["fts5_suggest"] = summary(
+            timed(
+                lambda t: fts5_run(
+                    "SELECT slug FROM titles WHERE titles MATCH ? ORDER BY bm25(titles) LIMIT 8",
+                    fts5_match(t, prefix=True),
+                ),
+                typing,
+            )
+        )
 
-    print(f"\n{report['documents']:,} documents ({report['imported']:,} imported, {report['index_entries']:,} index entries)")
-    print(f"index: import {report['import_s']} s, full rebuild {report['rebuild_s']} s; FTS5 build {report['fts5_build_s']} s\n")
+    print(
+        f"\n{report['documents']:,} documents ({report['imported']:,} imported, {report['index_entries']:,} index entries)"
+    )
+    print(
+        f"index: import {report['import_s']} s, full rebuild {report['rebuild_s']} s; FTS5 build {report['fts5_build_s']} s\n"
+    )
     print(f"{'':<28}{'p50 ms':>9}{'p95 ms':>9}{'fts5 p50':>10}{'fts5 p95':>10}{'p95 ratio':>11}")
-    for label, key, base in (("search (as shipped)", "app_search", "fts5_search"),
-                             ("search (lexical only)", "app_search_lexical", "fts5_search"),
-                             ("as-you-type suggestions", "app_suggest", "fts5_suggest")):
+    for label, key, base in (
+        ("search (as shipped)", "app_search", "fts5_search"),
+        ("search (lexical only)", "app_search_lexical", "fts5_search"),
+        ("as-you-type suggestions", "app_suggest", "fts5_suggest"),
+    ):
         a, b = report[key], report[base]
-        print(f"{label:<28}{a['p50_ms']:>9}{a['p95_ms']:>9}{b['p50_ms']:>10}{b['p95_ms']:>10}"
-              f"{a['p95_ms'] / max(b['p95_ms'], 1e-6):>10.1f}x")
-    print(f"\n({report['app_search']['n']} searches, {report['app_suggest']['n']} suggestion prefixes; targets: "
-          "search p95 < 50 ms, suggestions p95 < 15 ms at 10,000 documents)")
+        print(
+            f"{label:<28}{a['p50_ms']:>9}{a['p95_ms']:>9}{b['p50_ms']:>10}{b['p95_ms']:>10}"
+            f"{a['p95_ms'] / max(b['p95_ms'], 1e-6):>10.1f}x"
+        )
+    print(
+        f"\n({report['app_search']['n']} searches, {report['app_suggest']['n']} suggestion prefixes; targets: "
+        "search p95 < 50 ms, suggestions p95 < 15 ms at 10,000 documents)"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
     return 0

@@ -1,4 +1,5 @@
 """Guidance: agent-assist guidance and knowledge base."""
+
 from __future__ import annotations
 
 import os
@@ -37,9 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["DATA_DIR"] = str(data_dir)
-    app.config["SQLALCHEMY_DATABASE_URI"] = (
-        app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'guidance.db'}"
-    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'guidance.db'}"
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data_dir)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Concurrent writers (many agents saving notes at once) wait for the lock, not fail.

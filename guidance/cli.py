@@ -1,9 +1,10 @@
 """`flask guidance ...`: thin commands over the services."""
+
 from __future__ import annotations
 
 import json
-import time
 import sys
+import time
 from pathlib import Path
 
 import click

@@ -4,6 +4,7 @@ Logins and failed logins, admin actions, imports and publishes: each line says w
 who did it (user id), where (the route, or the command) and how long the request or command had
 taken by then, so a log shipper can filter and count without parsing prose.
 """
+
 from __future__ import annotations
 
 import json

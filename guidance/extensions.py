@@ -1,4 +1,5 @@
 """Flask extensions, created unbound so every module can import them."""
+
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate

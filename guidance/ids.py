@@ -3,6 +3,7 @@
 A larger number in a URL or form would overflow the query (SQLite raises, PostgreSQL
 refuses the parameter), so it is parsed as no id at all.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,0 +1,1 @@
+"""The test suite: pytest, with the fixtures in conftest.py."""

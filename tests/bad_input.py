@@ -1,4 +1,5 @@
 """Requests holding what no database column can: shared by the SQLite and PostgreSQL tests."""
+
 from __future__ import annotations
 
 WIRE = "/d/processes/send-wire"

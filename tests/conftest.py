@@ -1,3 +1,5 @@
+"""Fixtures every test shares: an app on a copy of a seeded data dir, clients that log in and send CSRF tokens."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Does a migrated database hold the schema the models declare? Shared by the SQLite and PostgreSQL tests."""
+
 from __future__ import annotations
 
 import flask_migrate
@@ -33,8 +34,9 @@ def schema_differences(app) -> list:
 
 
 def row_counts() -> dict[str, int]:
-    return {name: db.session.scalar(select(func.count()).select_from(table))
-            for name, table in db.metadata.tables.items()}
+    return {
+        name: db.session.scalar(select(func.count()).select_from(table)) for name, table in db.metadata.tables.items()
+    }
 
 
 def migrate_around_checks(app, fill) -> None:

@@ -1,4 +1,5 @@
 """Login, roles and CSRF, checked on every route the app has."""
+
 from __future__ import annotations
 
 import re
@@ -51,11 +52,24 @@ ROUTES = [
     ("GET", "/admin/health", "inbox.health", "admin"),
     ("GET", "/d/processes/send-wire/edit?step=verify", "editing.edit", "admin"),
     ("POST", "/d/processes/send-wire/edit", "editing.edit", "admin"),
+    ("GET", "/d/processes/card-arrival/archive", "editing.archive", "admin"),
+    ("POST", "/d/processes/card-arrival/archive", "editing.archive", "admin"),
 ]
 ORDER = ["agent", "author", "admin"]
-FORM = {"step": "verify", "nav": "save", "username": "newbie", "role": "agent", "groups": "a, b",
-        "body": "A note", "rating": "up", "action": "accept", "base": "1", "log": "0123456789abcdef", "slug": "processes/send-wire",
-        "source": "---\ntitle: Send an international wire transfer\nkind: process\n---\n\n## Verify {#verify}\n\nCheck.\n"}
+FORM = {
+    "step": "verify",
+    "nav": "save",
+    "username": "newbie",
+    "role": "agent",
+    "groups": "a, b",
+    "body": "A note",
+    "rating": "up",
+    "action": "accept",
+    "base": "1",
+    "log": "0123456789abcdef",
+    "slug": "processes/send-wire",
+    "source": "---\ntitle: Send an international wire transfer\nkind: process\n---\n\n## Verify {#verify}\n\nCheck.\n",
+}
 
 
 def test_every_route_is_in_the_access_table(app):
@@ -117,10 +131,7 @@ def test_anonymous_users_are_sent_to_log_in(client, session, method, path, endpo
 def test_roles_are_enforced_on_the_server(session, user, method, path, endpoint, role):
     session.login(user)
     path = fill(path, session)
-    if method == "GET":
-        response = session.get(path)
-    else:
-        response = session.post(path, FORM)
+    response = session.get(path) if method == "GET" else session.post(path, FORM)
     response.close()
     allowed = role is None or ORDER.index(ROLE_OF[user]) >= ORDER.index(role)
     if allowed:

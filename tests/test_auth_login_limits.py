@@ -1,5 +1,6 @@
 """Login resists guessing: failed logins are throttled per account and per address, and an unknown
 username costs the same password check as a real one."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,11 @@ from tests.conftest import PASSWORDS, Session, close, make_app
 def attempt(client, username: str, password: str = "wrong", address: str = "10.0.0.1"):
     session = Session(client)
     token = session.token()
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Sessions and remember-me cookies end at logout and at a password change, and say how to be sent."""
+
 from __future__ import annotations
 
 import re
@@ -111,8 +112,11 @@ def test_with_https_cookies_are_secure_and_hsts_is_sent(data_dir):
     page = client.get("/login", **https)
     assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
-    response = client.post("/login", **https, data={
-        "username": "agent", "password": PASSWORDS["agent"], "remember": "1", "csrf_token": token})
+    response = client.post(
+        "/login",
+        **https,
+        data={"username": "agent", "password": PASSWORDS["agent"], "remember": "1", "csrf_token": token},
+    )
     assert response.status_code == 302
     assert "Secure" in set_cookie(response, "remember_token")
     assert "Secure" in set_cookie(response, "session")

@@ -1,4 +1,5 @@
 """The database storage of the login throttle: counts, windows and concurrent workers (SQLite)."""
+
 from __future__ import annotations
 
 import time

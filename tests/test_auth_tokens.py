@@ -1,4 +1,5 @@
 """API tokens expire, can be revoked from the command line and by an admin, and are never shown again."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Usernames: NFKC-normalised, ASCII letters, digits, '.', '-' and '_', unique regardless of case."""
+
 from __future__ import annotations
 
 from html import unescape
@@ -46,6 +47,7 @@ def test_login_normalises_the_name_the_same_way(session):
     session.post("/logout")
     session.user = None
     token = session.token()
-    response = session.client.post("/login", data={
-        "username": " \uff41\uff47\uff45\uff4e\uff54 ", "password": "agent-pass", "csrf_token": token})
+    response = session.client.post(
+        "/login", data={"username": " \uff41\uff47\uff45\uff4e\uff54 ", "password": "agent-pass", "csrf_token": token}
+    )
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """Input no database can hold is refused politely, before anything is written (SQLite here;
 tests/postgres/test_postgres_hardening.py sends the same requests to PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,9 @@ def as_user(app):
     return login
 
 
-@pytest.mark.parametrize(("method", "path", "values", "who"), NUL_REQUESTS,
-                         ids=[f"{m} {p} {sorted(v)}" for m, p, v, _ in NUL_REQUESTS])
+@pytest.mark.parametrize(
+    ("method", "path", "values", "who"), NUL_REQUESTS, ids=[f"{m} {p} {sorted(v)}" for m, p, v, _ in NUL_REQUESTS]
+)
 def test_a_nul_character_is_refused_with_a_message_and_nothing_is_written(app, as_user, method, path, values, who):
     response = send(as_user(who), method, path, values)
     assert response.status_code == 422
@@ -86,9 +88,22 @@ def test_inbox_items_beyond_range_are_skipped(app, agent, as_user):
     assert edit.status_code == 409  # the base is not the current revision: nothing published
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1", 1), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("0", None), ("-3", None), ("", None),
-    (None, None), (" 7", None), ("٣", None), ("1e3", None), ("0x10", None), (HUGE, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),
+        ("0", None),
+        ("-3", None),
+        ("", None),
+        (None, None),
+        (" 7", None),
+        ("٣", None),
+        ("1e3", None),
+        ("0x10", None),
+        (HUGE, None),
+    ],
+)
 def test_parse_id_takes_only_what_an_integer_column_holds(value, expected):
     assert parse_id(value) == expected

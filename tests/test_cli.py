@@ -1,3 +1,5 @@
+"""The `flask guidance` commands: check, import, export, users, tokens, and the secret key they share."""
+
 from __future__ import annotations
 
 import shutil
@@ -115,8 +117,9 @@ def test_check_reports_each_symbolic_link_with_its_file(runner, tmp_path):
     link_secret_into(tree, data_dir)
     result = runner.invoke(args=["guidance", "check", str(tree)])
     assert result.exit_code != 0
-    assert (f"{tree}/notes.md:1: symbolic link (to {data_dir}/secret_key): "
-            "only regular files inside the tree are read") in result.output
+    assert (
+        f"{tree}/notes.md:1: symbolic link (to {data_dir}/secret_key): only regular files inside the tree are read"
+    ) in result.output
     assert f"{tree}/passwd.md:1: symbolic link (to /etc/passwd)" in result.output
     assert f"{tree}/shared:1: symbolic link to a directory (to {LIBRARY}/policies): not followed" in result.output
     assert "3 problem(s) in 9 file(s)" in result.output
@@ -166,7 +169,7 @@ def test_workers_starting_together_agree_on_one_secret_key(tmp_path):
         data_dir = tmp_path / f"fresh-{attempt}"
         data_dir.mkdir()
         with ThreadPoolExecutor(8) as pool:
-            keys = set(pool.map(lambda _: _stored_secret(data_dir), range(8)))
+            keys = set(pool.map(_stored_secret, [data_dir] * 8))
         assert len(keys) == 1 and len(keys.pop()) == 64
         assert [p.name for p in data_dir.iterdir()] == ["secret_key"]  # no candidate left behind
         assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600

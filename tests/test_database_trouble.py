@@ -1,4 +1,5 @@
 """A database that is read-only, locked or failing: searches still answer, pages say so calmly."""
+
 from __future__ import annotations
 
 import logging

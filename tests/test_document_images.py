@@ -1,4 +1,5 @@
 """Images in documents load from this site's /static/, data: or hosts an admin listed; else a link."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,10 @@ PAGE = """# Pictures
 
 ![action](/notifications)
 """
-PROCESS = "---\nkind: process\n---\n## Look {#look}\n\n![listed](https://images.example.com/step.png)\n\n" \
-          "![tracker](https://tracker.example/step.gif)\n\n- [ ] ![x](/notifications) ticked\n"
+PROCESS = (
+    "---\nkind: process\n---\n## Look {#look}\n\n![listed](https://images.example.com/step.png)\n\n"
+    "![tracker](https://tracker.example/step.gif)\n\n- [ ] ![x](/notifications) ticked\n"
+)
 
 
 def images(page: str) -> list[str]:
@@ -42,10 +45,13 @@ def reader(data_dir, library, **config):
     return app, session
 
 
-@pytest.mark.parametrize(("hosts", "expected"), [
-    ("", ["/static/favicon.svg"]),
-    ("images.example.com, other.example", ["/static/favicon.svg", "https://images.example.com/card.png"]),
-])
+@pytest.mark.parametrize(
+    ("hosts", "expected"),
+    [
+        ("", ["/static/favicon.svg"]),
+        ("images.example.com, other.example", ["/static/favicon.svg", "https://images.example.com/card.png"]),
+    ],
+)
 def test_only_local_and_listed_images_load_the_rest_are_links(data_dir, library, hosts, expected):
     app, agent = reader(data_dir, library, IMAGE_HOSTS=hosts)
     try:

@@ -1,4 +1,5 @@
 """Reading policies and articles, links between documents, deep links, pins and sanitising."""
+
 from __future__ import annotations
 
 POLICY = "/d/policies/identity-verification"
@@ -33,8 +34,8 @@ def test_script_in_a_document_never_reaches_the_page(agent):
 
 def test_a_script_in_step_text_is_escaped_too(app, agent, tmp_path):
     (tmp_path / "evil.md").write_text(
-        '---\nkind: process\n---\n## Step <script>alert(1)</script> {#s}\n'
-        '> **Say:** <img src=x onerror=alert(2)>\n- [ ] <script>alert(3)</script>\n'
+        "---\nkind: process\n---\n## Step <script>alert(1)</script> {#s}\n"
+        "> **Say:** <img src=x onerror=alert(2)>\n- [ ] <script>alert(3)</script>\n"
     )
     app.test_cli_runner().invoke(args=["guidance", "import", str(tmp_path)])
     page = agent.get("/d/evil").get_data(as_text=True)
@@ -103,3 +104,20 @@ def test_authors_can_read_the_markdown_source(client, session):
     page = session.get("/d/processes/send-wire/source").get_data(as_text=True)
     assert "## Verify the caller {#verify}" in page
     assert "Revision 1" in page
+
+
+def test_an_admin_archives_a_document_after_confirming(admin):
+    page = admin.get("/d/processes/card-arrival")
+    assert 'href="/d/processes/card-arrival/archive">Archive…</a>' in page.get_data(as_text=True)
+    confirm = admin.get("/d/processes/card-arrival/archive")
+    assert confirm.status_code == 200 and "Archive “Card has not arrived”?" in confirm.get_data(as_text=True)
+    assert admin.get("/d/processes/card-arrival").status_code == 200  # asking changes nothing
+    done = admin.post("/d/processes/card-arrival/archive")
+    assert done.status_code == 303
+    assert admin.get("/d/processes/card-arrival").status_code == 404
+    found = admin.get("/api/v1/search?q=card+arrived").get_json()["results"]
+    assert "processes/card-arrival" not in [hit["slug"] for hit in found]
+
+
+def test_agents_see_no_archive_link(agent):
+    assert "Archive…" not in agent.get("/d/processes/card-arrival").get_data(as_text=True)

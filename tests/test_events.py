@@ -1,4 +1,5 @@
 """Operations read one JSON line per event: who, what, where, how long."""
+
 from __future__ import annotations
 
 import json

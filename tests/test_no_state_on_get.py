@@ -1,4 +1,5 @@
 """No GET changes anything, so a link or an image in a note cannot act on the reader's behalf."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ def notify(app, username: str, *messages: str) -> None:
 
 def unread(app, username: str) -> int:
     with app.app_context():
-        return len(db.session.scalars(select(Notification).join(User).where(
-            User.username == username, Notification.read_at.is_(None))).all())
+        return len(
+            db.session.scalars(
+                select(Notification).join(User).where(User.username == username, Notification.read_at.is_(None))
+            ).all()
+        )
 
 
 def test_viewing_notifications_marks_nothing_read_the_button_does(app, agent):
@@ -91,14 +95,17 @@ def test_the_click_beacon_records_which_result_was_opened(app, agent):
     assert (entry.opened_slug, entry.opened_rank) == ("processes/send-wire", 1)
 
 
-@pytest.mark.parametrize("form", [
-    {"log": HUGE, "slug": "processes/send-wire", "rank": "1"},
-    {"log": "x", "slug": "processes/send-wire", "rank": "1"},
-    {"slug": "processes/send-wire", "rank": "1"},
-    {"log": "{log}", "slug": "no/such-document", "rank": "1"},
-    {"log": "{log}", "slug": "processes/senior-override", "rank": "1"},  # not for agents
-    {"log": "{log}", "slug": "x" * 300, "rank": "1"},
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"log": HUGE, "slug": "processes/send-wire", "rank": "1"},
+        {"log": "x", "slug": "processes/send-wire", "rank": "1"},
+        {"slug": "processes/send-wire", "rank": "1"},
+        {"log": "{log}", "slug": "no/such-document", "rank": "1"},
+        {"log": "{log}", "slug": "processes/senior-override", "rank": "1"},  # not for agents
+        {"log": "{log}", "slug": "x" * 300, "rank": "1"},
+    ],
+)
 def test_the_beacon_records_nothing_it_cannot_trust(app, agent, form):
     agent.get("/search?q=wire+transfer")
     log = str(log_rows(app)[0].key)
@@ -110,8 +117,9 @@ def test_the_beacon_records_nothing_it_cannot_trust(app, agent, form):
 def test_the_beacon_records_only_into_ones_own_log(app, agent):
     agent.get("/search?q=wire+transfer")
     senior = login(app, "senior")
-    response = senior.post("/search/opened", {"log": str(log_rows(app)[0].key), "slug": "processes/send-wire",
-                                              "rank": "1"})
+    response = senior.post(
+        "/search/opened", {"log": str(log_rows(app)[0].key), "slug": "processes/send-wire", "rank": "1"}
+    )
     assert response.status_code == 204
     assert log_rows(app)[0].opened_slug is None
 

@@ -1,4 +1,5 @@
 """Every `next`/`back` a form or link carries stays on this site, and is checked before any write."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,9 +10,20 @@ from tests.feedback.conftest import WIRE, add_note, notes, ratings
 STEP = f"{WIRE}/steps/verify"
 # Values a browser would follow off the site (it drops tab, CR and LF inside URLs), or that break
 # the Location header.
-HOSTILE = ["/\t/example.com", "/\\example.com", "//example.com", "\\\\example.com", "https://example.com/",
-           "/\r\nSet-Cookie: x=1", "/\n/example.com", "/\x7f/example.com", "javascript:alert(1)", " //example.com",
-           "/%09/example.com\t", "example.com"]
+HOSTILE = [
+    "/\t/example.com",
+    "/\\example.com",
+    "//example.com",
+    "\\\\example.com",
+    "https://example.com/",
+    "/\r\nSet-Cookie: x=1",
+    "/\n/example.com",
+    "/\x7f/example.com",
+    "javascript:alert(1)",
+    " //example.com",
+    "/%09/example.com\t",
+    "example.com",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -19,8 +31,16 @@ def test_the_helper_refuses_anything_but_a_path_on_this_site(value):
     assert safe_local_path(value, "/fallback") == "/fallback"
 
 
-@pytest.mark.parametrize("value", ["/", "/d/processes/send-wire/steps/verify", "/search?q=a+b&kind=process",
-                                   "/runs/3/steps/screen", "/%2F/not-a-host"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/",
+        "/d/processes/send-wire/steps/verify",
+        "/search?q=a+b&kind=process",
+        "/runs/3/steps/screen",
+        "/%2F/not-a-host",
+    ],
+)
 def test_the_helper_keeps_paths_on_this_site(value):
     assert safe_local_path(value, "/fallback") == value
 
@@ -63,15 +83,21 @@ def test_a_good_back_is_followed(app, agent):
 @pytest.mark.parametrize("target", HOSTILE)
 def test_login_never_follows_next_off_site(session, target):
     token = session.token()
-    response = session.client.post("/login", query_string={"next": target},
-                                   data={"username": "agent", "password": "agent-pass", "csrf_token": token})
+    response = session.client.post(
+        "/login",
+        query_string={"next": target},
+        data={"username": "agent", "password": "agent-pass", "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_login_follows_a_next_on_this_site(session):
     token = session.token()
-    response = session.client.post("/login", query_string={"next": "/search?q=wire"},
-                                   data={"username": "agent", "password": "agent-pass", "csrf_token": token})
+    response = session.client.post(
+        "/login",
+        query_string={"next": "/search?q=wire"},
+        data={"username": "agent", "password": "agent-pass", "csrf_token": token},
+    )
     assert response.headers["Location"] == "/search?q=wire"
 
 

@@ -1,6 +1,6 @@
 """Following a process step by step, with plain forms and links (no JavaScript)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from guidance.extensions import db
 from guidance.models import GuideRun
@@ -23,7 +23,7 @@ def run_of(app, run_url: str) -> GuideRun:
 
 def test_a_process_opens_on_its_first_step(agent):
     page = agent.get(WIRE).get_data(as_text=True)
-    assert "<h2 id=\"step-title\" tabindex=\"-1\">Verify the caller</h2>" in page
+    assert '<h2 id="step-title" tabindex="-1">Verify the caller</h2>' in page
     assert "Step 1 of 5" in page
     assert "Before we start, can I confirm your full name and date of birth?" in page
     assert 'type="checkbox"' in page and "One-time passcode confirmed" in page
@@ -51,9 +51,9 @@ def test_back_returns_along_the_path_taken(agent):
     url, _ = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
     url, _ = follow(agent, agent.post(url, {"nav": "choice-0"}))
     assert url.endswith("/steps/escalate")
-    url, page = follow(agent, agent.post(url, {"nav": "back"}))
+    url, _ = follow(agent, agent.post(url, {"nav": "back"}))
     assert url.endswith("/steps/screen")
-    url, page = follow(agent, agent.post(url, {"nav": "back"}))
+    url, _ = follow(agent, agent.post(url, {"nav": "back"}))
     assert url.endswith("/steps/verify")
 
 
@@ -62,7 +62,7 @@ def test_an_end_step_finishes_instead_of_running_into_the_next_branch(app, agent
     url, page = follow(agent, agent.post(url, {"nav": "choice-0"}))
     body = page.get_data(as_text=True)
     assert 'value="finish"' in body and 'value="next"' not in body
-    done_url, done = follow(agent, agent.post(url, {"nav": "finish"}))
+    _done_url, done = follow(agent, agent.post(url, {"nav": "finish"}))
     assert "Process finished" in done.get_data(as_text=True)
     run = run_of(app, url)
     assert run.status == "finished" and run.finished_at is not None
@@ -102,7 +102,7 @@ def test_htmx_gets_the_step_fragment_and_the_url_to_push(agent):
 
 
 def test_the_step_list_marks_where_the_agent_is(agent):
-    url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
+    _url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
     body = page.get_data(as_text=True)
     assert 'aria-current="step">Is the destination country sanctioned?</a>' in body
     assert "(visited)" in body

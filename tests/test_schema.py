@@ -1,4 +1,5 @@
 """The migrations build the schema the models declare, and the database refuses values no enum knows."""
+
 from __future__ import annotations
 
 import pytest

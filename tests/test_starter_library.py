@@ -3,6 +3,7 @@
 Plain pytest: reads the Markdown files and their YAML front matter directly, no app fixtures.
 The corpus lives outside the repository, at ../shared/corpora/banking77 relative to the repo root.
 """
+
 from __future__ import annotations
 
 import csv

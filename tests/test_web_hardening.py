@@ -1,4 +1,5 @@
 """The small ones: caching, what the API tells agents, and too-large requests."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,19 @@ from tests.feedback.conftest import WIRE, notes
 THREE_MB = "x" * (3 * 1024 * 1024)
 
 
-@pytest.mark.parametrize("path", ["/", WIRE, f"{WIRE}/steps/screen", "/search?q=wire", "/notifications",
-                                  "/api/v1/search?q=wire", "/d/no-such-document", "/go/transfer_abroad"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        WIRE,
+        f"{WIRE}/steps/screen",
+        "/search?q=wire",
+        "/notifications",
+        "/api/v1/search?q=wire",
+        "/d/no-such-document",
+        "/go/transfer_abroad",
+    ],
+)
 def test_pages_and_api_answers_for_a_logged_in_user_are_never_stored(agent, path):
     assert agent.get(path).headers["Cache-Control"] == "no-store"
 

@@ -1,4 +1,5 @@
 """Guidance Markdown: parsing, validation and rendering, independent of Flask and the database."""
+
 from .model import Block, Choice, DocumentKind, ParsedDocument, Problem, Step
 from .parser import parse_document
 from .tree import check_tree, load_tree

@@ -6,8 +6,10 @@ the export overwrite whatever it points at. Each directory is opened by a file d
 each name below it with O_NOFOLLOW, so nothing can be swapped for a link between looking and
 using.
 """
+
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -80,10 +82,8 @@ def write_inside(root: Path, path: str, data: bytes) -> str:
     name = parts[0]
     try:
         for name in parts[:-1]:
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(name, dir_fd=dirfd)
-            except FileExistsError:
-                pass
             inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dirfd)
             os.close(dirfd)
             dirfd = inner

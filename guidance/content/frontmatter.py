@@ -2,6 +2,7 @@
 
 python-frontmatter gives no line numbers for errors, so this small reader does the splitting.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,14 +87,15 @@ def read(text: str) -> FrontMatter:
     for code in fields.get("contact_reasons", []):
         if not CODE.match(code):
             result.errors.append(
-                (line_of("contact_reasons"), f"contact reason '{code}' must be a code without spaces, like card_arrival")
+                (
+                    line_of("contact_reasons"),
+                    f"contact reason '{code}' must be a code without spaces, like card_arrival",
+                )
             )
     if "kind" in data:
         kind = str(data["kind"]).strip().lower()
         if kind not in tuple(DocumentKind):
-            result.errors.append(
-                (line_of("kind"), f"unknown kind '{data['kind']}' (use process, policy or article)")
-            )
+            result.errors.append((line_of("kind"), f"unknown kind '{data['kind']}' (use process, policy or article)"))
         else:
             fields["kind"] = DocumentKind(kind)
     if data.get("review_by") is not None:

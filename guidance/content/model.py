@@ -1,4 +1,5 @@
 """Typed results of parsing one guidance Markdown file."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

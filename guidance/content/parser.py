@@ -1,4 +1,5 @@
 """Parse one guidance Markdown file into a ParsedDocument and the problems found in it."""
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,7 @@ SAY = re.compile(r"^\s{0,3}>\s?\*\*Say:?\*\*:?\s*(.*)$")
 QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
 CHECK = re.compile(r"^\s{0,3}[-*+]\s+\[[ xX]\]\s+(.*)$")
 LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
-CHOICE = re.compile(
-    r"^(?:\*\*(?P<answer>.+?)\*\*)?.*?\[(?P<label>[^\]]+)\]\(#(?P<target>[^)\s]+)\)"
-)
+CHOICE = re.compile(r"^(?:\*\*(?P<answer>.+?)\*\*)?.*?\[(?P<label>[^\]]+)\]\(#(?P<target>[^)\s]+)\)")
 
 
 def slugify(text: str) -> str:
@@ -162,8 +161,11 @@ def _parse_steps(doc, lines, start, headings, problems) -> None:
         for choice in step.choices:
             if choice.target not in seen:
                 problems.append(
-                    Problem(doc.path, choice.line,
-                            f"decision '{choice.answer}' points to #{choice.target}, which is not a step of this process")
+                    Problem(
+                        doc.path,
+                        choice.line,
+                        f"decision '{choice.answer}' points to #{choice.target}, which is not a step of this process",
+                    )
                 )
     _check_reachable(doc, problems)
 
@@ -222,9 +224,7 @@ def _split_decision(lines: list[str], first_line: int) -> tuple[Block | None, li
         end -= 1
     begin = end
     while begin and (
-        not lines[begin - 1].strip()
-        or LIST_ITEM.match(lines[begin - 1])
-        or lines[begin - 1].startswith(("  ", "\t"))
+        not lines[begin - 1].strip() or LIST_ITEM.match(lines[begin - 1]) or lines[begin - 1].startswith(("  ", "\t"))
     ):
         begin -= 1
     items = [(i, LIST_ITEM.match(lines[i])) for i in range(begin, end) if LIST_ITEM.match(lines[i])]
@@ -254,9 +254,7 @@ def _check_reachable(doc: ParsedDocument, problems: list[Problem]) -> None:
         queue += [c.target for c in step.choices] + ([following.id] if following else [])
     for step in doc.steps:
         if step.id not in reached:
-            problems.append(
-                Problem(doc.path, step.line, f"step '{step.id}' cannot be reached from the first step")
-            )
+            problems.append(Problem(doc.path, step.line, f"step '{step.id}' cannot be reached from the first step"))
 
 
 def _check_local_links(doc: ParsedDocument, problems: list[Problem]) -> None:

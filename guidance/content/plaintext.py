@@ -5,6 +5,7 @@ labels, not their targets; images by their alt text; code as written; no tags, s
 no `**Say:**` label, checklist box or decision arrow. Every block stands on its own line, so an
 extract never runs a heading into the text below it.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,8 +22,43 @@ from markdown.util import HTML_PLACEHOLDER_RE
 from .render import EXTENSIONS
 
 BLOCKS = frozenset(
-    "address article aside blockquote dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6"
-    " header hr li main nav ol p pre section summary table tbody tfoot thead tr ul br".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+    ]
 )
 CELLS = frozenset(("td", "th"))
 NEVER_SHOWN = frozenset(("script", "style"))
@@ -112,8 +148,9 @@ def _inline(text: str | None, stash: list[str]) -> str:
         return text
     pieces = HTML_PLACEHOLDER_RE.split(text)
     # split() alternates text and the placeholders' stash indexes: rebuild the HTML, then read it.
-    source = "".join(html.escape(piece, quote=False) if i % 2 == 0 else _stashed(stash, piece)
-                     for i, piece in enumerate(pieces))
+    source = "".join(
+        html.escape(piece, quote=False) if i % 2 == 0 else _stashed(stash, piece) for i, piece in enumerate(pieces)
+    )
     reader = _HtmlText()
     reader.feed(source)
     reader.close()

@@ -1,4 +1,5 @@
 """Markdown to safe HTML. Every fragment leaves through nh3, whoever wrote the source."""
+
 from __future__ import annotations
 
 import html
@@ -47,8 +48,7 @@ class ImagePolicy:
         if STATIC_FILE.fullmatch(src) or src.lower().startswith("data:image/"):
             return True
         parts = urlsplit(src)
-        return (parts.scheme == "https" and parts.hostname in self.hosts
-                and parts.netloc.lower() == parts.hostname)
+        return parts.scheme == "https" and parts.hostname in self.hosts and parts.netloc.lower() == parts.hostname
 
 
 @dataclass
@@ -62,7 +62,7 @@ class _RewriteLinks(Treeprocessor):
         super().__init__(md)
         self.resolve = resolve
 
-    def run(self, root):  # noqa: ANN001 - ElementTree element
+    def run(self, root):
         for anchor in root.iter("a"):
             href = anchor.get("href")
             if href:
@@ -76,7 +76,7 @@ class _LinkExtension(Extension):
         super().__init__()
         self.resolve = resolve
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_RewriteLinks(md, self.resolve), "guidance_links", 1)
 
 
@@ -88,8 +88,14 @@ def _no_data_links(tag: str, attribute: str, value: str) -> str | None:
 
 def sanitize(fragment: str, images: ImagePolicy | None = None, ids: bool = True) -> Markup:
     """Safe HTML; each image the policy does not allow (every one, without a policy) becomes a link."""
-    clean = nh3.clean(fragment, tags=TAGS, attributes=ATTRIBUTES if ids else NOTE_ATTRIBUTES,
-                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", attribute_filter=_no_data_links)
+    clean = nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES if ids else NOTE_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_no_data_links,
+    )
     return Markup(IMG_TAG.sub(lambda match: _image_or_link(match, images), clean))
 
 
@@ -104,8 +110,9 @@ def _image_or_link(match: re.Match, images: ImagePolicy | None) -> str:
     return str(Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(src, words))
 
 
-def render(text: str, resolve: LinkResolver | None = None, images: ImagePolicy | None = None,
-           ids: bool = True) -> Rendered:
+def render(
+    text: str, resolve: LinkResolver | None = None, images: ImagePolicy | None = None, ids: bool = True
+) -> Rendered:
     """`images`: which images may load (none without a policy); `ids`: keep heading ids."""
     extensions: list = list(EXTENSIONS)
     if resolve is not None:

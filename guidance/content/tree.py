@@ -1,9 +1,9 @@
 """A tree of guidance files: load every file, then check the links between them."""
+
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ class SourceFile:
         return self.document is not None and not any(p.blocking for p in self.problems)
 
 
-def load_tree(root: Path, progress: Callable[[str], None] | None = None) -> list[SourceFile]:
+def load_tree(root: Path) -> list[SourceFile]:
     files = []
     for entry in walk_markdown(root):
         if entry.refusal:
@@ -40,8 +40,6 @@ def load_tree(root: Path, progress: Callable[[str], None] | None = None) -> list
             else:
                 document, problems = parse_document(source, entry.path)
                 files.append(SourceFile(entry.path, source, document, problems))
-        if progress:
-            progress(entry.path)
     files.sort(key=lambda f: f.path)
     check_links(files)
     return files
@@ -70,9 +68,7 @@ def check_links(files: list[SourceFile]) -> None:
             path, anchor = resolved
             target = documents.get(path)
             if target is None:
-                file.problems.append(
-                    Problem(file.path, link.line, f"link to {link.target}: no such document", False)
-                )
+                file.problems.append(Problem(file.path, link.line, f"link to {link.target}: no such document", False))
             elif anchor and anchor not in target.anchors:
                 what = "step" if target.kind == DocumentKind.PROCESS else "heading"
                 file.problems.append(

@@ -12,6 +12,7 @@ checked, in one place.
 - Markup: templates keep their own (labels, ids, classes, htmx attributes) and read each field's
   value and the form's error from the form, so a refused form shows what was typed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -56,7 +57,6 @@ class ValuesField(SelectMultipleField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, validate_choice=False, default=(), **kwargs)
-
 
 
 class BackForm(Form):

@@ -1,4 +1,5 @@
 """The login form."""
+
 from __future__ import annotations
 
 from wtforms import BooleanField, PasswordField, StringField

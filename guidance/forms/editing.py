@@ -1,4 +1,5 @@
 """The edit form: a document's Markdown, the revision it started from, the feedback it addresses."""
+
 from __future__ import annotations
 
 from wtforms import HiddenField, TextAreaField

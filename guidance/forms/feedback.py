@@ -1,4 +1,5 @@
 """The forms of a step's feedback panel (a note, a rating) and of the note edit page."""
+
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField

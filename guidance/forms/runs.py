@@ -1,4 +1,5 @@
 """The form around a process step: the ticked checklist items and the button pressed."""
+
 from __future__ import annotations
 
 from wtforms import HiddenField, StringField

@@ -1,4 +1,5 @@
 """The beacon static/app.js sends when a search result is opened."""
+
 from __future__ import annotations
 
 from wtforms import StringField

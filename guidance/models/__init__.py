@@ -1,4 +1,5 @@
 """Database models: the run-time source of truth."""
+
 from .documents import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep
 from .feedback import FeedbackKind, FeedbackStatus, Notification, RatingReason, StepNote, StepRating
 from .runs import GuideRun, Pin, RunStatus

@@ -1,3 +1,5 @@
+"""Helpers every model module shares: the clock columns default to, and CHECK constraints for enums."""
+
 from collections.abc import Iterable
 from datetime import UTC, datetime
 

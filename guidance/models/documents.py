@@ -1,3 +1,5 @@
+"""Documents and their revisions: the library as the database holds it (each revision's Markdown, its steps, tags and contact reasons)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,26 +27,20 @@ class Document(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     # ",agent,senior-agent," so a LIKE filters by role in SQL; "" means everyone.
     audience: Mapped[str] = mapped_column(String(MAX_NAME), default="")
-    published_revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("revisions.id", use_alter=True)
-    )
+    published_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", use_alter=True))
     # The content generation of this document's last change (see ContentState).
     generation: Mapped[int] = mapped_column(default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    published_revision: Mapped[Revision | None] = relationship(
-        foreign_keys=[published_revision_id], post_update=True
-    )
+    published_revision: Mapped[Revision | None] = relationship(foreign_keys=[published_revision_id], post_update=True)
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="document",
         foreign_keys="Revision.document_id",
         order_by="Revision.number",
     )
     tags: Mapped[list[DocumentTag]] = relationship(cascade="all, delete-orphan")
-    contact_reasons: Mapped[list[DocumentContactReason]] = relationship(
-        cascade="all, delete-orphan"
-    )
+    contact_reasons: Mapped[list[DocumentContactReason]] = relationship(cascade="all, delete-orphan")
 
 
 class RevisionStatus(StrEnum):
@@ -71,12 +67,8 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
 
-    document: Mapped[Document] = relationship(
-        back_populates="revisions", foreign_keys=[document_id]
-    )
-    steps: Mapped[list[RevisionStep]] = relationship(
-        order_by="RevisionStep.position", cascade="all, delete-orphan"
-    )
+    document: Mapped[Document] = relationship(back_populates="revisions", foreign_keys=[document_id])
+    steps: Mapped[list[RevisionStep]] = relationship(order_by="RevisionStep.position", cascade="all, delete-orphan")
 
 
 class RevisionStep(db.Model):

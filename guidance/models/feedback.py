@@ -4,6 +4,7 @@ Notes and ratings are tied to the step's stable key and the revision they were m
 outlive revisions. Both are feedback items for the admin inbox: they carry a FeedbackStatus, the
 revision that addressed them and a reason shown to the agent when dismissed.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -53,8 +54,9 @@ class FeedbackItem:
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), one_of("status", FeedbackStatus),
-                                        default=FeedbackStatus.NEW, index=True)
+    status: Mapped[str] = mapped_column(
+        String(16), one_of("status", FeedbackStatus), default=FeedbackStatus.NEW, index=True
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="")  # why dismissed; shown to the agent
     resolved_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -62,19 +64,19 @@ class FeedbackItem:
 
     # Two foreign keys each point at revisions and at users: name the one each relationship follows.
     @declared_attr
-    def document(cls) -> Mapped[Document]:  # noqa: N805 - SQLAlchemy passes the class
+    def document(cls) -> Mapped[Document]:
         return relationship()
 
     @declared_attr
-    def revision(cls) -> Mapped[Revision]:  # noqa: N805
+    def revision(cls) -> Mapped[Revision]:
         return relationship(foreign_keys=f"{cls.__name__}.revision_id")
 
     @declared_attr
-    def resolved_revision(cls) -> Mapped[Revision | None]:  # noqa: N805
+    def resolved_revision(cls) -> Mapped[Revision | None]:
         return relationship(foreign_keys=f"{cls.__name__}.resolved_revision_id")
 
     @declared_attr
-    def user(cls) -> Mapped[User]:  # noqa: N805
+    def user(cls) -> Mapped[User]:
         return relationship(foreign_keys=f"{cls.__name__}.user_id")
 
 
@@ -119,7 +121,8 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # What became of the agent's feedback: incorporated or dismissed.
     kind: Mapped[str] = mapped_column(
-        String(16), one_of("kind", (FeedbackStatus.INCORPORATED, FeedbackStatus.DISMISSED)))
+        String(16), one_of("kind", (FeedbackStatus.INCORPORATED, FeedbackStatus.DISMISSED))
+    )
     message: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(1024), default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

@@ -1,3 +1,5 @@
+"""An agent's way through a process (runs: where they are, what they ticked, the path taken) and their pinned documents."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,3 +1,5 @@
+"""What search needs from the database: the content generation every worker follows, the search log, synonym groups and API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime

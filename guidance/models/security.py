@@ -1,3 +1,5 @@
+"""Counters of the login throttle, kept in the database so every worker counts the same failures."""
+
 from __future__ import annotations
 
 from sqlalchemy import String

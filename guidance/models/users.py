@@ -1,3 +1,5 @@
+"""People who log in, their role, and the session version that lets a logout end every copy of a session."""
+
 from __future__ import annotations
 
 from datetime import datetime

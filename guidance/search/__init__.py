@@ -2,6 +2,7 @@
 
 `engine()` gives the app's SearchEngine; `index_changes()` applies committed document changes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,8 @@ def engine() -> SearchEngine:
     found = app.extensions.get("guidance_search")
     if found is None:
         found = app.extensions["guidance_search"] = SearchEngine(
-            app, Path(app.config["DATA_DIR"]), use_semantic=app.config.get("SEMANTIC_RERANK", True))
+            app, Path(app.config["DATA_DIR"]), use_semantic=app.config.get("SEMANTIC_RERANK", True)
+        )
     return found
 
 

@@ -1,5 +1,6 @@
 """The search service views, the CLI and the API call. It keeps the index in step with the
 database: every call first compares generations and catches up, so all workers stay fresh."""
+
 from __future__ import annotations
 
 import logging
@@ -47,12 +48,16 @@ class Hit:
     tags: list[str] = field(default_factory=list)
     step: str | None = None
     step_title: str | None = None
-    snippet: Markup = Markup("")
+    snippet: Markup = field(default_factory=Markup)
 
     def as_json(self) -> dict:
         return {
-            "slug": self.slug, "title": self.title, "kind": self.kind, "step": self.step,
-            "score": round(self.score, 4), "source_path": self.source_path,
+            "slug": self.slug,
+            "title": self.title,
+            "kind": self.kind,
+            "step": self.step,
+            "score": round(self.score, 4),
+            "source_path": self.source_path,
             "contact_reasons": self.contact_reasons,
         }
 
@@ -95,7 +100,9 @@ class SearchEngine:
         seen = self.index.generation()
         if seen >= generation:
             return
-        changed = {d.slug: entries_for(d) for d in db.session.scalars(select(Document).where(Document.generation > seen))}
+        changed = {
+            d.slug: entries_for(d) for d in db.session.scalars(select(Document).where(Document.generation > seen))
+        }
         list(self._with_vectors(e for entries in changed.values() for e in entries))
         self.index.update(changed, generation, timeout=lock_timeout)
 
@@ -120,7 +127,7 @@ class SearchEngine:
             return
         for chunk in batched(entries, batch):
             texts = [entry.semantic_texts() for entry in chunk]
-            for entry, vectors in zip(chunk, semantic.encode_documents(texts)):
+            for entry, vectors in zip(chunk, semantic.encode_documents(texts), strict=True):
                 entry.vectors = vectors
                 yield entry
 
@@ -178,9 +185,18 @@ class SearchEngine:
         return self._synonyms[1]
 
     # -- searching ------------------------------------------------------------------------
-    def search(self, text: str, *, role: str | None, limit: int = 10, kind: str | None = None,
-               tag: str | None = None, as_you_type: bool = False, wait: bool = False,
-               snippets: bool = True) -> Results:
+    def search(
+        self,
+        text: str,
+        *,
+        role: str | None,
+        limit: int = 10,
+        kind: str | None = None,
+        tag: str | None = None,
+        as_you_type: bool = False,
+        wait: bool = False,
+        snippets: bool = True,
+    ) -> Results:
         """`role` None searches everything; otherwise only what that role's audience allows."""
         text = " ".join(text.split())[:MAX_QUERY]
         results = Results(query=text)
@@ -188,8 +204,11 @@ class SearchEngine:
         synonyms = self.synonyms(state[1])
         analysed = queries.analyse(text, synonyms, as_you_type)
         if not analysed.terms:
-            results.message = "Type a few words about what the customer needs." if not text else (
-                "Those words are too common to search for. Add what the customer needs.")
+            results.message = (
+                "Type a few words about what the customer needs."
+                if not text
+                else ("Those words are too common to search for. Add what the customer needs.")
+            )
             return results
         request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets)
         try:
@@ -210,8 +229,9 @@ class SearchEngine:
         results.unavailable = REBUILDING
         return results
 
-    def _search(self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type,
-                want_snippets) -> Results:
+    def _search(
+        self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets
+    ) -> Results:
         restrict, mask = self._filter(kind, tag), _mask(role, searcher)
         depth = max(limit, semantic.DEPTH) if self.semantic else limit
         typed = analysed.terms
@@ -221,7 +241,11 @@ class SearchEngine:
         # the library never uses; correcting them would only add noise unless nothing matched.
         if len(typed) > 4:
             found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
-        corrections = queries.correct(searcher, analysed.words) if found is None or _is_weak(searcher, found, typed, analysed) else {}
+        corrections = (
+            queries.correct(searcher, analysed.words)
+            if found is None or _is_weak(searcher, found, typed, analysed)
+            else {}
+        )
         if corrections:  # words the library never uses: try the closest words it does use
             corrected = " ".join(corrections.get(w, w) for w in analysed.words)
             retyped = queries.analyse(corrected, synonyms, as_you_type)
@@ -233,37 +257,54 @@ class SearchEngine:
             found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
         if _is_weak(searcher, found, typed, analysed):
             results.weak = True
-            closest = searcher.search(_closest_titles(typed), limit=3,
-                                      filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]), mask=mask)
+            closest = searcher.search(
+                _closest_titles(typed),
+                limit=3,
+                filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]),
+                mask=mask,
+            )
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
         ranked = [(hit, hit.score) for hit in found]
         if self.semantic and len(ranked) > 1:
             # The customer's own words, typos and all: the model copes with them better than we can.
             fused = semantic.rerank(results.query, [(hit.score, hit["vectors"]) for hit in found])
             if fused is not None:
-                ranked = sorted(zip(found, fused), key=lambda pair: -pair[1])
+                ranked = sorted(zip(found, fused, strict=True), key=lambda pair: -pair[1])
         ranked = ranked[:limit]
         marks = snippets.matcher(analysed.words, analysed.terms) if want_snippets else None
-        steps = self._best_steps(searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == DocumentKind.PROCESS], role)
+        steps = self._best_steps(
+            searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == DocumentKind.PROCESS], role
+        )
         for hit, score in ranked:
             snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if want_snippets else ""
             step = steps.get(hit["slug"])
-            results.hits.append(Hit(
-                slug=hit["slug"], title=hit["title"], kind=hit["kind"], score=score,
-                summary=hit.get("summary", ""), source_path=hit.get("source_path", ""),
-                contact_reasons=hit.get("contact_reasons", []),
-                tags=[t for t in hit.get("tags", "").split(",") if t],
-                step=step[0] if step else None, step_title=step[1] if step else None,
-                snippet=Markup(snippet),
-            ))
+            results.hits.append(
+                Hit(
+                    slug=hit["slug"],
+                    title=hit["title"],
+                    kind=hit["kind"],
+                    score=score,
+                    summary=hit.get("summary", ""),
+                    source_path=hit.get("source_path", ""),
+                    contact_reasons=hit.get("contact_reasons", []),
+                    tags=[t for t in hit.get("tags", "").split(",") if t],
+                    step=step[0] if step else None,
+                    step_title=step[1] if step else None,
+                    snippet=Markup(snippet),
+                )
+            )
         return results
 
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
         if not slugs:
             return {}
         best: dict[str, tuple[str, str]] = {}
-        found = searcher.search(queries.build(analysed, queries.STEP_FIELDS), limit=len(slugs) * 6,
-                                filter=q.Or([q.Term("slug", s) for s in slugs]), mask=_mask(role, searcher))
+        found = searcher.search(
+            queries.build(analysed, queries.STEP_FIELDS),
+            limit=len(slugs) * 6,
+            filter=q.Or([q.Term("slug", s) for s in slugs]),
+            mask=_mask(role, searcher),
+        )
         for hit in found:
             best.setdefault(hit["slug"], (hit["step"], hit["step_title"]))
         return best
@@ -281,8 +322,9 @@ class SearchEngine:
         try:
             self._freshen_for_search(False, current_generation())
             with self.index.searcher() as searcher:
-                found = searcher.search(q.And([q.Term("title_prefix", w) for w in words]), limit=limit,
-                                        mask=_mask(role, searcher))
+                found = searcher.search(
+                    q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=_mask(role, searcher)
+                )
                 return [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
         except IndexMissing:
             self._rebuild_in_background()

@@ -1,4 +1,5 @@
 """Database documents to index entries."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -3,6 +3,7 @@
 `current` is a symlink to the live index directory. A rebuild writes a new directory and swaps the
 link, so searches keep working during it. Every writer waits for the lock instead of failing.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -11,8 +12,8 @@ import os
 import shutil
 import threading
 import uuid
-import weakref
 import warnings
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,8 +127,9 @@ class SearchIndex:
         self.close()
 
     # -- writing -------------------------------------------------------------------------
-    def rebuild(self, entries: Callable[[], tuple[Iterable[IndexEntry], int]], *,
-                unless_healthy: bool = False) -> int | None:
+    def rebuild(
+        self, entries: Callable[[], tuple[Iterable[IndexEntry], int]], *, unless_healthy: bool = False
+    ) -> int | None:
         """Build a complete new index beside the live one, then swap it in.
 
         `entries` is called once the rebuild lock is ours, so the content is read after any
@@ -167,8 +169,7 @@ class SearchIndex:
         self._remove_old(keep={name, previous})
         return count
 
-    def update(self, replaced: dict[str, list[IndexEntry]], generation: int,
-               timeout: float = WRITE_TIMEOUT) -> None:
+    def update(self, replaced: dict[str, list[IndexEntry]], generation: int, timeout: float = WRITE_TIMEOUT) -> None:
         """Replace every entry of each slug (an empty list removes the document).
 
         Raises LockBusy when another writer keeps the lock longer than `timeout` seconds.

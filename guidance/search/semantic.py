@@ -6,6 +6,7 @@ synonyms, example phrasings), stored in the index; a query's embedding is compar
 fused with the lexical score. Without the model package everything works, lexically.
 Measured on the banking77 development set: see benchmarks/search_quality.py and the README.
 """
+
 from __future__ import annotations
 
 import logging
@@ -91,7 +92,7 @@ def rerank(query: str, candidates: list[tuple[float, bytes]]) -> list[float] | N
             centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
             similarity[index] = ALPHA * float((matrix @ q).max()) + (1 - ALPHA) * float(centroid @ q)
     lexical = _min_max([score for score, _ in candidates])
-    scaled = dict(zip(similarity, _min_max(list(similarity.values()))))
+    scaled = dict(zip(similarity, _min_max(list(similarity.values())), strict=True))
     return [
         (1 - LEXICAL_WEIGHT) * scaled.get(index, lexical[index]) + LEXICAL_WEIGHT * lexical[index]
         for index in range(len(candidates))

@@ -4,6 +4,7 @@ Whoosh's highlighter re-analyses the whole stored text of every hit (measured: h
 search's time on long pages); a regular expression over the words' stems does the same job here
 in a fraction of it. Everything outside the marks is escaped.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,4 +48,6 @@ def snippet(text: str, pattern: re.Pattern | None, fallback: str = "") -> Markup
         position = match.end()
     pieces.append(escape(text[position:end]))
     body = Markup("").join(pieces)
-    return Markup(" ").join(p for p in (Markup("…") if start else None, body, Markup("…") if end < len(text) else None) if p)
+    return Markup(" ").join(
+        p for p in (Markup("…") if start else None, body, Markup("…") if end < len(text) else None) if p
+    )

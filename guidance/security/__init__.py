@@ -1,4 +1,5 @@
 """Session, cookie and login settings, the login throttle and HSTS, set up on the app in one place."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -39,6 +40,7 @@ def configure(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, too_many_attempts)
 
     if https:
+
         @app.after_request
         def strict_transport_security(response):
             response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -5,6 +5,7 @@ database we already have lets every gunicorn worker, and every machine over one 
 the counts without another server. Only the fixed-window strategy is supported. Each call runs
 on its own connection and commits at once, apart from the request's session.
 """
+
 from __future__ import annotations
 
 import time

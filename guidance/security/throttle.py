@@ -4,6 +4,7 @@ Only failures count (`deduct_when`), so agents who type their password right are
 and a throttled attempt is refused before the password is checked, even when it is right:
 otherwise the throttle would tell a guesser when they had it.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,10 +38,20 @@ def _failed(response) -> bool:
 
 def login_throttle(view):
     """Decorate the login view with both limits (read from the config on each request)."""
-    view = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], key_func=_address,
-                         methods=["POST"], deduct_when=_failed, error_message=ADDRESS_MESSAGE)(view)
-    return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account,
-                         methods=["POST"], deduct_when=_failed, error_message=ACCOUNT_MESSAGE)(view)
+    view = limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_ADDRESS"],
+        key_func=_address,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=ADDRESS_MESSAGE,
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+        key_func=_account,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=ACCOUNT_MESSAGE,
+    )(view)
 
 
 def too_many_attempts(error: RateLimitExceeded):

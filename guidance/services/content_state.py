@@ -1,4 +1,5 @@
 """The content generation: a counter every change that search must see moves forward."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update

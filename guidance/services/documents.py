@@ -1,4 +1,5 @@
 """Reading published documents as a given user sees them."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -27,9 +28,7 @@ def get_document(slug: str, user: User) -> Document | None:
 
 
 def documents_for_reason(code: str, user: User) -> list[Document]:
-    query = visible(select(Document), user).join(DocumentContactReason).where(
-        DocumentContactReason.code == code
-    )
+    query = visible(select(Document), user).join(DocumentContactReason).where(DocumentContactReason.code == code)
     return list(db.session.scalars(query.order_by(Document.title)))
 
 
@@ -93,4 +92,4 @@ def kinds_by_slug(slugs: set[str]) -> dict[str, str]:
     if not slugs:
         return {}
     rows = db.session.execute(select(Document.slug, Document.kind).where(Document.slug.in_(slugs)))
-    return {slug: kind for slug, kind in rows}
+    return dict(rows.all())

@@ -3,12 +3,13 @@
 The full editor arrives with the authoring issue; this is the minimal path from the inbox to a
 new revision: edit the published source, check it, publish it, close the loop with the agents.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..content import Problem, parse_document
 from .. import events
+from ..content import Problem, parse_document
 from ..extensions import db
 from ..models import Document, Revision, User
 from . import inbox
@@ -38,8 +39,9 @@ class EditResult:
     incorporated: int
 
 
-def publish_edit(document: Document, source: str, base_number: int | None, user: User,
-                 item_ids: list[str]) -> EditResult:
+def publish_edit(
+    document: Document, source: str, base_number: int | None, user: User, item_ids: list[str]
+) -> EditResult:
     """Check and publish `source` as the document's next revision; link the chosen feedback items.
 
     Raises EditConflict when the document moved on since `base_number`, EditProblems when the
@@ -67,8 +69,7 @@ def publish_edit(document: Document, source: str, base_number: int | None, user:
     db.session.flush()
     count = inbox.incorporate(items, revision, user)
     db.session.commit()
-    events.record("document.published", slug=document.slug, revision=revision.number, origin="app",
-                  incorporated=count)
+    events.record("document.published", slug=document.slug, revision=revision.number, origin="app", incorporated=count)
     from .. import search  # the search index follows commits
 
     search.index_changes()

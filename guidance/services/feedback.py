@@ -1,4 +1,5 @@
 """Agents' notes and ratings on process steps, and what each person sees of them on a step."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -9,8 +10,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (
-    Document, FeedbackStatus, Notification, RatingReason, Revision, RevisionStatus, RevisionStep, Role, StepNote,
-    StepRating, User,
+    Document,
+    FeedbackStatus,
+    Notification,
+    RatingReason,
+    Revision,
+    RevisionStatus,
+    RevisionStep,
+    Role,
+    StepNote,
+    StepRating,
+    User,
 )
 from ..models._base import utcnow
 
@@ -50,8 +60,13 @@ def step_titles(document_ids: set[int]) -> dict[tuple[int, str], tuple[str, bool
     if not document_ids:
         return {}
     rows = db.session.execute(
-        select(Revision.document_id, RevisionStep.key, RevisionStep.title, Revision.number,
-               Document.published_revision_id == Revision.id)
+        select(
+            Revision.document_id,
+            RevisionStep.key,
+            RevisionStep.title,
+            Revision.number,
+            Document.published_revision_id == Revision.id,
+        )
         .join(RevisionStep, RevisionStep.revision_id == Revision.id)
         .join(Document, Document.id == Revision.document_id)
         .where(Revision.document_id.in_(document_ids))
@@ -82,10 +97,17 @@ def clean_note(body: str) -> str:
     return body
 
 
-def add_note(user: User, document: Document, revision: Revision, step_key: str, body: str,
-             shared: bool = False) -> StepNote:
-    note = StepNote(document_id=document.id, revision_id=revision.id, step_key=step_key,
-                    user_id=user.id, body=clean_note(body), shared=shared)
+def add_note(
+    user: User, document: Document, revision: Revision, step_key: str, body: str, shared: bool = False
+) -> StepNote:
+    note = StepNote(
+        document_id=document.id,
+        revision_id=revision.id,
+        step_key=step_key,
+        user_id=user.id,
+        body=clean_note(body),
+        shared=shared,
+    )
     db.session.add(note)
     db.session.commit()
     return note
@@ -135,17 +157,27 @@ def clean_complaint(reason: str | None, comment: str) -> tuple[str | None, str]:
     return reason, comment
 
 
-def rate(user: User, document: Document, revision: Revision, step_key: str, positive: bool,
-         reason: str | None = None, comment: str = "") -> StepRating:
+def rate(
+    user: User,
+    document: Document,
+    revision: Revision,
+    step_key: str,
+    positive: bool,
+    reason: str | None = None,
+    comment: str = "",
+) -> StepRating:
     """Set the agent's rating of this step on this revision (one each, changeable)."""
     reason, comment = (None, "") if positive else clean_complaint(reason, comment)
     for attempt in range(2):
-        rating = db.session.scalar(select(StepRating).where(
-            StepRating.user_id == user.id, StepRating.revision_id == revision.id, StepRating.step_key == step_key
-        ))
+        rating = db.session.scalar(
+            select(StepRating).where(
+                StepRating.user_id == user.id, StepRating.revision_id == revision.id, StepRating.step_key == step_key
+            )
+        )
         if rating is None:
-            rating = StepRating(document_id=document.id, revision_id=revision.id, step_key=step_key,
-                                user_id=user.id, positive=positive)
+            rating = StepRating(
+                document_id=document.id, revision_id=revision.id, step_key=step_key, user_id=user.id, positive=positive
+            )
             db.session.add(rating)
         elif rating.positive != positive or (not positive and reason and reason != rating.reason):
             # A changed complaint is a new item for the inbox.
@@ -179,21 +211,32 @@ class StepFeedback:
     health: dict[str, tuple[int, int]] | None = None  # admins: step key -> (up, down), published revision
 
 
-def step_feedback(user: User, document: Document, revision: Revision, step_key: str,
-                  step_keys: list[str]) -> StepFeedback:
+def step_feedback(
+    user: User, document: Document, revision: Revision, step_key: str, step_keys: list[str]
+) -> StepFeedback:
     """Everything the step page shows of notes and ratings, as `user` may see it."""
-    notes = list(db.session.scalars(
-        _visible_notes(user)
-        .where(StepNote.document_id == document.id, or_(StepNote.step_key == step_key,
-                                                        StepNote.step_key.not_in(step_keys) if step_keys else false()))
-        .order_by(StepNote.created_at.desc(), StepNote.id.desc())
-    ))
+    notes = list(
+        db.session.scalars(
+            _visible_notes(user)
+            .where(
+                StepNote.document_id == document.id,
+                or_(StepNote.step_key == step_key, StepNote.step_key.not_in(step_keys) if step_keys else false()),
+            )
+            .order_by(StepNote.created_at.desc(), StepNote.id.desc())
+        )
+    )
     on_step = [n for n in notes if n.step_key == step_key]
     removed = [n for n in notes if n.step_key != step_key]
     titles = step_titles({document.id}) if removed else {}
-    ratings = list(db.session.scalars(select(StepRating).where(
-        StepRating.user_id == user.id, StepRating.document_id == document.id, StepRating.step_key == step_key
-    ).order_by(StepRating.updated_at.desc())))
+    ratings = list(
+        db.session.scalars(
+            select(StepRating)
+            .where(
+                StepRating.user_id == user.id, StepRating.document_id == document.id, StepRating.step_key == step_key
+            )
+            .order_by(StepRating.updated_at.desc())
+        )
+    )
     mine = next((r for r in ratings if r.revision_id == revision.id), None)
     revision_ids = {n.revision_id for n in notes} | {r.revision_id for r in ratings} | {revision.id}
     numbers = dict(db.session.execute(select(Revision.id, Revision.number).where(Revision.id.in_(revision_ids))).all())
@@ -227,18 +270,31 @@ def step_scores(revision_id: int | None) -> dict[str, tuple[int, int]]:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(db.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )) or 0
+    return (
+        db.session.scalar(
+            select(db.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def notifications(user: User, limit: int = 100) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_all_read(user: User) -> None:
-    db.session.execute(db.update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    ).values(read_at=utcnow()))
+    db.session.execute(
+        db.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     db.session.commit()

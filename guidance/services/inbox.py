@@ -1,4 +1,5 @@
 """The admin inbox: notes and negative ratings, their status, and closing the loop with agents."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -84,9 +85,15 @@ def item_id(item: Item) -> str:
 
 
 def _filtered(model, filters: Filters):
-    query = select(model).join(Document, Document.id == model.document_id).options(
-        selectinload(model.user), selectinload(model.revision), selectinload(model.document),
-        selectinload(model.resolved_revision),
+    query = (
+        select(model)
+        .join(Document, Document.id == model.document_id)
+        .options(
+            selectinload(model.user),
+            selectinload(model.revision),
+            selectinload(model.document),
+            selectinload(model.resolved_revision),
+        )
     )
     if model is StepRating:
         query = query.where(StepRating.positive.is_(False))
@@ -163,8 +170,9 @@ def authors() -> list[str]:
 
 def _in_inbox(column: str) -> CompoundSelect:
     """The ids that notes and thumbs down refer to through `column` (document_id or user_id)."""
-    return union(select(getattr(StepNote, column)),
-                 select(getattr(StepRating, column)).where(StepRating.positive.is_(False)))
+    return union(
+        select(getattr(StepNote, column)), select(getattr(StepRating, column)).where(StepRating.positive.is_(False))
+    )
 
 
 # ---- status changes ----------------------------------------------------------------------
@@ -188,12 +196,16 @@ def set_status(items: list[Item], status: str, admin: User, reason: str = "") ->
     titles = step_titles({item.document_id for item in items})
     for item in items:
         if status == FeedbackStatus.DISMISSED and item.status != FeedbackStatus.DISMISSED:
-            db.session.add(Notification(
-                user_id=item.user_id, kind=FeedbackStatus.DISMISSED, document_id=item.document_id,
-                revision_id=item.revision_id,
-                message=f"Your {item.kind} on '{_step_label(item, titles)}' was dismissed: {reason}",
-                url=_step_url(item.document, item.step_key),
-            ))
+            db.session.add(
+                Notification(
+                    user_id=item.user_id,
+                    kind=FeedbackStatus.DISMISSED,
+                    document_id=item.document_id,
+                    revision_id=item.revision_id,
+                    message=f"Your {item.kind} on '{_step_label(item, titles)}' was dismissed: {reason}",
+                    url=_step_url(item.document, item.step_key),
+                )
+            )
         item.status, item.handled_by_id, item.handled_at = status, admin.id, now
         item.status_reason = reason if status == FeedbackStatus.DISMISSED else ""
         item.resolved_revision_id = None
@@ -211,15 +223,28 @@ def incorporate(items: list[Item], revision: Revision, admin: User) -> int:
             raise FeedbackError("An item belongs to another document than this revision.")
         if item.status == FeedbackStatus.INCORPORATED and item.resolved_revision_id == revision.id:
             continue
-        item.status, item.status_reason, item.handled_by_id, item.handled_at = FeedbackStatus.INCORPORATED, "", admin.id, now
+        item.status, item.status_reason, item.handled_by_id, item.handled_at = (
+            FeedbackStatus.INCORPORATED,
+            "",
+            admin.id,
+            now,
+        )
         item.resolved_revision_id = revision.id
-        url = (_step_url(revision.document, item.step_key) if item.step_key in step_keys
-               else url_for("documents.show", slug=revision.document.slug))
-        db.session.add(Notification(
-            user_id=item.user_id, kind=FeedbackStatus.INCORPORATED, document_id=item.document_id, revision_id=revision.id,
-            message=f"Your {item.kind} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
-            url=url,
-        ))
+        url = (
+            _step_url(revision.document, item.step_key)
+            if item.step_key in step_keys
+            else url_for("documents.show", slug=revision.document.slug)
+        )
+        db.session.add(
+            Notification(
+                user_id=item.user_id,
+                kind=FeedbackStatus.INCORPORATED,
+                document_id=item.document_id,
+                revision_id=revision.id,
+                message=f"Your {item.kind} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
+                url=url,
+            )
+        )
         count += 1
     return count
 
@@ -256,8 +281,13 @@ class StepHealth:
 
 def health(flagged_only: bool = True) -> list[StepHealth]:
     """Rated steps of every published revision, worst first; by default only the flagged ones."""
-    documents = list(db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None))
-                                        .where(Document.id.in_(select(StepRating.document_id)))))
+    documents = list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.published_revision_id.is_not(None))
+            .where(Document.id.in_(select(StepRating.document_id)))
+        )
+    )
     titles = step_titles({d.id for d in documents})
     result = []
     for document in documents:

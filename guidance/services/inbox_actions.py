@@ -1,5 +1,6 @@
 """What an admin does to the items ticked in the inbox: accept, dismiss, reopen or mark them
 incorporated, all of them in one commit or none of them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,8 +10,11 @@ from ..models import FeedbackStatus, Revision, User
 from .feedback import FeedbackError
 from .inbox import Item, incorporate, items_by_ids, set_status
 
-STATUS_OF_ACTION = {"accept": FeedbackStatus.ACCEPTED, "dismiss": FeedbackStatus.DISMISSED,
-                    "reopen": FeedbackStatus.NEW}
+STATUS_OF_ACTION = {
+    "accept": FeedbackStatus.ACCEPTED,
+    "dismiss": FeedbackStatus.DISMISSED,
+    "reopen": FeedbackStatus.NEW,
+}
 
 
 class NothingSelected(FeedbackError):

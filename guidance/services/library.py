@@ -1,4 +1,5 @@
 """Import a tree of guidance files into the database, and export it back."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from .. import events
 from ..content import ParsedDocument, Problem
 from ..content.files import write_inside
 from ..content.tree import SourceFile, load_tree
-from .. import events
 from ..extensions import db
 from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep, User
 from ..models._base import utcnow
@@ -58,13 +59,21 @@ def import_tree(
         else:
             report.updated += 1
         generation = generation or next_generation()
-        published.append(publish(document, file.source, file.document, author=author, source_path=file.path,
-                                 generation=generation))
+        published.append(
+            publish(document, file.source, file.document, author=author, source_path=file.path, generation=generation)
+        )
     db.session.commit()
     for revision in published:
         events.record("document.published", slug=revision.document.slug, revision=revision.number, origin="import")
-    events.record("import", root=str(root), created=report.created, updated=report.updated,
-                  unchanged=report.unchanged, failed=len(report.failed), warnings=len(report.warnings))
+    events.record(
+        "import",
+        root=str(root),
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        failed=len(report.failed),
+        warnings=len(report.warnings),
+    )
     if generation:
         from .. import search  # search depends on these services, not the other way round
 
@@ -73,7 +82,12 @@ def import_tree(
 
 
 def publish(
-    document: Document, source: str, parsed: ParsedDocument, *, author: User | None, source_path: str,
+    document: Document,
+    source: str,
+    parsed: ParsedDocument,
+    *,
+    author: User | None,
+    source_path: str,
     generation: int | None = None,
 ) -> Revision:
     """Add a published revision and make it the document's current one.
@@ -109,9 +123,7 @@ def publish(
     document.updated_at = now
     document.generation = generation or next_generation()
     document.tags = [DocumentTag(tag=tag) for tag in dict.fromkeys(parsed.tags)]
-    document.contact_reasons = [
-        DocumentContactReason(code=code) for code in dict.fromkeys(parsed.contact_reasons)
-    ]
+    document.contact_reasons = [DocumentContactReason(code=code) for code in dict.fromkeys(parsed.contact_reasons)]
     return revision
 
 

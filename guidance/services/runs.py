@@ -1,4 +1,5 @@
 """Guide runs: an agent stepping through one process revision."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -104,8 +105,9 @@ def move(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: li
     return target
 
 
-def begin(user: User, document: Document, doc: ParsedDocument, step_id: str, nav: str,
-          checked: list[int]) -> tuple[GuideRun, str | None]:
+def begin(
+    user: User, document: Document, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]
+) -> tuple[GuideRun, str | None]:
     """Start a run at `step_id` and make its first move, in one commit (a refused move starts nothing)."""
     if doc.step(step_id) is None:
         raise NavigationError("That step is not part of this process.")

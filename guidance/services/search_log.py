@@ -5,6 +5,7 @@ writes the queue at least every second (and at exit). Measured before: committin
 ~6.7 ms of a search, and with the database locked or read-only every search failed. A batch
 that cannot be written is dropped and counted in the application log; the search stands.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -78,9 +79,13 @@ class SearchLogWriter:
         user_id = user.id if user is not None else None
         with self._lock:
             latest = self._latest.get(user_id)
-            if not (latest is not None and latest.source == source and latest.opened is None
-                    and now - latest.updated_at < TYPING_WINDOW
-                    and (query.startswith(latest.query) or latest.query.startswith(query))):
+            if not (
+                latest is not None
+                and latest.source == source
+                and latest.opened is None
+                and now - latest.updated_at < TYPING_WINDOW
+                and (query.startswith(latest.query) or latest.query.startswith(query))
+            ):
                 latest = Entry(secrets.token_hex(8), user_id, source, query, slugs, now, now)
                 self._latest[user_id] = latest
             latest.query, latest.results, latest.updated_at = query, list(slugs), now
@@ -110,8 +115,9 @@ class SearchLogWriter:
             except SQLAlchemyError as error:
                 lost = len(batch.entries) + len(batch.opens)
                 self.dropped += lost
-                log.warning("search log: dropped %d entries (%d since start): %s",
-                            lost, self.dropped, error.__class__.__name__)
+                log.warning(
+                    "search log: dropped %d entries (%d since start): %s", lost, self.dropped, error.__class__.__name__
+                )
                 return 0
             self.written += count
             return count
@@ -123,8 +129,9 @@ class SearchLogWriter:
             for entry in batch.entries.values():
                 row = rows.get(entry.key)
                 if row is None:
-                    row = rows[entry.key] = SearchLog(key=entry.key, user_id=entry.user_id, source=entry.source,
-                                                      created_at=entry.created_at)
+                    row = rows[entry.key] = SearchLog(
+                        key=entry.key, user_id=entry.user_id, source=entry.source, created_at=entry.created_at
+                    )
                     session.add(row)
                 row.query, row.results, row.updated_at = entry.query, entry.results, entry.updated_at
             for opened in batch.opens:

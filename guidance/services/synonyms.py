@@ -1,4 +1,5 @@
 """Synonym groups admins edit in the app; search reloads them without a restart."""
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select

@@ -1,4 +1,5 @@
 """API tokens for CRMs and scripts: created with an expiry, checked on each call, revocable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,15 +54,20 @@ def user_for_token(token: str) -> tuple[User | None, str]:
 def active_tokens() -> list[tuple[ApiToken, str]]:
     """Every token not revoked (expired ones too, so they can be cleared), with its user's name."""
     query = (
-        select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.revoked_at.is_(None)).order_by(User.username, ApiToken.id)
+        select(ApiToken, User.username)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.revoked_at.is_(None))
+        .order_by(User.username, ApiToken.id)
     )
     return [(token, name) for token, name in db.session.execute(query)]
 
 
 def token_with_user(token_id: int) -> tuple[ApiToken, str] | None:
-    query = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).where(
-        ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+    query = (
+        select(ApiToken, User.username)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+    )
     row = db.session.execute(query).first()
     return (row[0], row[1]) if row else None
 

@@ -3,6 +3,7 @@
 Services commit their own work (see guidance.services); this is for the error handlers, so the
 error page itself can still read the database.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Accounts: usernames, creation, checking a login, sessions, and the demo users `make run` sets up."""
+
 from __future__ import annotations
 
 import json

@@ -6,19 +6,50 @@ request gets), errors.py (every error answer), templating.py (what every templat
 fragments.py (htmx), and the private _pages.py, _panel.py and _runner.py (what step and
 document pages show).
 """
+
 from __future__ import annotations
 
 from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import (access, admin, api, auth, documents, editing, errors, feedback, guards, home, inbox,
-                   notes, notifications, runs, search, templating, tokens)
+    from . import (
+        access,
+        admin,
+        api,
+        auth,
+        documents,
+        editing,
+        errors,
+        feedback,
+        guards,
+        home,
+        inbox,
+        notes,
+        notifications,
+        runs,
+        search,
+        templating,
+        tokens,
+    )
 
     guards.register(app)  # first: its URL converter applies to the rules added below
     access.register(app)
-    for module in (auth, home, search, api, documents, runs, editing, feedback, notes, notifications,
-                   admin, tokens, inbox):
+    for module in (
+        auth,
+        home,
+        search,
+        api,
+        documents,
+        runs,
+        editing,
+        feedback,
+        notes,
+        notifications,
+        admin,
+        tokens,
+        inbox,
+    ):
         app.register_blueprint(module.bp)
     templating.register(app)
     errors.register(app)

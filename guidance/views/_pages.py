@@ -1,4 +1,5 @@
 """Turning a parsed revision into what the step and page templates show."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -83,11 +84,19 @@ def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun
         elif block.type == "checklist":
             blocks.append({"type": "checklist", "items": [render_inline(i, resolve, images) for i in block.items]})
         else:
-            blocks.append({"type": "decision", "choices": [
-                {"answer": render_inline(c.answer, images=images), "label": render_inline(c.label, images=images),
-                 "target": c.target}
-                for c in block.choices
-            ]})
+            blocks.append(
+                {
+                    "type": "decision",
+                    "choices": [
+                        {
+                            "answer": render_inline(c.answer, images=images),
+                            "label": render_inline(c.label, images=images),
+                            "target": c.target,
+                        }
+                        for c in block.choices
+                    ],
+                }
+            )
     position = doc.position(step.id)
     intro = render(doc.intro, resolve, images) if position == 0 and doc.intro else None
     return StepView(step, position, blocks, doc.next_step(step.id), intro, step_window(doc.steps, position))

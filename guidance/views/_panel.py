@@ -1,4 +1,5 @@
 """The feedback panel of one step (its notes and the agent's rating): what `_feedback.html` shows."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,15 @@ class Panel:
         return url_for("feedback.rate", slug=self.document.slug, step_id=self.step_key)
 
 
-def panel_for(document: Document, revision: Revision, doc: ParsedDocument, step: Step, back: str,
-              note_form: NoteForm | None = None, rating_form: RatingForm | None = None) -> Panel:
+def panel_for(
+    document: Document,
+    revision: Revision,
+    doc: ParsedDocument,
+    step: Step,
+    back: str,
+    note_form: NoteForm | None = None,
+    rating_form: RatingForm | None = None,
+) -> Panel:
     """The panel as it is saved; a form the agent just sent (refused) shows what they sent."""
     data = feedback.step_feedback(current_user, document, revision, step.id, [s.id for s in doc.steps])
     note_form = note_form if note_form is not None else NoteForm(formdata=None)

@@ -1,5 +1,6 @@
 """Who may reach a view: every page needs a login unless listed in PUBLIC_ENDPOINTS, and
 `role_required` limits a view to a role and those above it. Both are enforced on the server."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -22,7 +23,6 @@ def role_required(role: str):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_role = role
         return wrapped
 
     return decorate

@@ -1,4 +1,5 @@
 """Admin pages for people and words: user accounts and the search synonyms."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for

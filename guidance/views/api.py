@@ -1,4 +1,5 @@
 """The JSON API for CRMs and scripts (`Authorization: Bearer <token>`, see views/auth.py)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -21,8 +22,11 @@ def search():
     if found.hits:
         log_search(current_user, found.query, [h.slug for h in found.hits], source=SearchSource.API)
     if found.unavailable:
-        return jsonify({"error": found.unavailable, "query": found.query, "results": []}), 503, {
-            "Retry-After": str(RETRY_AFTER)}
+        return (
+            jsonify({"error": found.unavailable, "query": found.query, "results": []}),
+            503,
+            {"Retry-After": str(RETRY_AFTER)},
+        )
     results = [hit.as_json() for hit in found.hits]
     if not current_user.has_role("author"):  # where the source file lives is for those who edit it
         for result in results:

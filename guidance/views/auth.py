@@ -1,5 +1,6 @@
 """Logging in and out, and how each request finds its user: the session cookie for pages, a
 bearer token for the JSON API."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for

@@ -1,5 +1,6 @@
 """A published document: read as a page, or as a process previewed step by step and started as
 a run; pinned to the home page; its Markdown source for authors."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -34,8 +35,9 @@ def show(slug: str):
     if document.kind == DocumentKind.PROCESS and doc.steps:
         return render_step(document, doc, doc.steps[0], run=None)
     page = render(doc.body, link_resolver(document, doc), image_policy())
-    return render_template("document.html", document=document, doc=doc, page=page,
-                           pinned=documents.is_pinned(document, current_user))
+    return render_template(
+        "document.html", document=document, doc=doc, page=page, pinned=documents.is_pinned(document, current_user)
+    )
 
 
 @bp.get("/<path:slug>/steps/<step_id>")

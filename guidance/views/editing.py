@@ -4,13 +4,14 @@ revision, ticking the feedback items it addresses.
 The edit form is admin-only: admins harvest feedback into revisions (the authoring issue brings
 the full editor, and with it authors).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..forms.editing import EditForm
-from ..services import documents, inbox
+from ..services import documents, inbox, library
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import FeedbackError
 from .access import role_required
@@ -26,14 +27,23 @@ def edit(slug: str):
         abort(404, description=f"There is no document '{slug}'.")
     current = document.published_revision
     if request.method == "GET":
-        form = EditForm(formdata=None, source=current.source, base=str(current.number),
-                        step=request.args.get("step", ""))
+        form = EditForm(
+            formdata=None, source=current.source, base=str(current.number), step=request.args.get("step", "")
+        )
     else:
         form = EditForm()
     step = form.step.data
-    page = dict(document=document, current=current, form=form, step=step, conflict=None, problems=[],
-                item_id=inbox.item_id, open_items=inbox.open_items(document, step or None),
-                step_line=_step_line(current.source, step))
+    page = {
+        "document": document,
+        "current": current,
+        "form": form,
+        "step": step,
+        "conflict": None,
+        "problems": [],
+        "item_id": inbox.item_id,
+        "open_items": inbox.open_items(document, step or None),
+        "step_line": _step_line(current.source, step),
+    }
     if not form.validate_on_submit():
         return render_template("edit.html", **page)
     try:
@@ -47,12 +57,32 @@ def edit(slug: str):
         form.refuse(form.source, error)
         return render_template("edit.html", **page), 422
     revision = result.revision
-    flash(f"Published revision {revision.number}."
-          + (f" {result.incorporated} feedback item{'s' if result.incorporated != 1 else ''} incorporated; "
-             "their authors are notified." if result.incorporated else ""))
+    flash(
+        f"Published revision {revision.number}."
+        + (
+            f" {result.incorporated} feedback item{'s' if result.incorporated != 1 else ''} incorporated; "
+            "their authors are notified."
+            if result.incorporated
+            else ""
+        )
+    )
     if step and step in {s.key for s in revision.steps}:
         return redirect(url_for("documents.step", slug=document.slug, step_id=step), 303)
     return redirect(url_for("documents.show", slug=document.slug), 303)
+
+
+@bp.route("/<path:slug>/archive", methods=["GET", "POST"])
+@role_required("admin")
+def archive(slug: str):
+    """Take a document out of the library, after a confirmation page; its history stays."""
+    document = documents.get_document(slug, current_user)
+    if document is None:
+        abort(404, description=f"There is no document '{slug}'.")
+    if request.method == "GET":  # a button-only form: CSRFProtect has checked the POST
+        return render_template("archive.html", document=document)
+    library.archive(document)
+    flash(f"Archived '{document.title}'. Agents no longer see it; its revisions, notes and ratings are kept.")
+    return redirect(url_for("home.index"), 303)
 
 
 def _step_line(source: str, step: str) -> int | None:

@@ -3,6 +3,7 @@
 A database that is locked or gone answers 503 with a retry hint; anything unexpected answers a
 calm 500 after the session is rolled back, so the page itself can still read the database.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,13 +21,22 @@ from .templating import bare_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 5  # seconds
-TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-          413: "Too large", 414: "URL too long", 422: "Not accepted", 500: "Something went wrong",
-          503: "Try again in a moment"}
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    414: "URL too long",
+    422: "Not accepted",
+    500: "Something went wrong",
+    503: "Try again in a moment",
+}
 
 
-def error_response(status: int, message: str, *, title: str | None = None, bare: bool = False,
-                   headers: dict[str, str] | None = None):
+def error_response(
+    status: int, message: str, *, title: str | None = None, bare: bool = False, headers: dict[str, str] | None = None
+):
     """The app-styled page; JSON under /api/; for htmx, just the words, in the page's alert region.
 
     `bare` leaves out everything in the page frame that reads the database.
@@ -48,8 +58,9 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
-    return error_response(400, "The form expired or came from elsewhere. Go back, reload and try again.",
-                          title="Form expired")
+    return error_response(
+        400, "The form expired or came from elsewhere. Go back, reload and try again.", title="Form expired"
+    )
 
 
 def _database_unavailable(error: OperationalError):
@@ -58,14 +69,18 @@ def _database_unavailable(error: OperationalError):
         g._login_user = login_manager.anonymous_user()
     log.warning("database unavailable: %s", error.orig.__class__.__name__ if error.orig else error)
     return error_response(
-        503, f"The database is busy or unavailable. Nothing you saved is lost; try again in {RETRY_AFTER} seconds.",
-        bare=True, headers={"Retry-After": str(RETRY_AFTER)})
+        503,
+        f"The database is busy or unavailable. Nothing you saved is lost; try again in {RETRY_AFTER} seconds.",
+        bare=True,
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
 
 
 def _unexpected(error):
     discard_unfinished()
-    return error_response(500, "The error has been logged. Go back and try again; if it happens again, tell your admin.",
-                          bare=True)
+    return error_response(
+        500, "The error has been logged. Go back and try again; if it happens again, tell your admin.", bare=True
+    )
 
 
 def register(app: Flask) -> None:

@@ -4,6 +4,7 @@ Every control works as a plain form that redirects back to the step (303); with 
 URL answers with just the feedback panel, so the agent never leaves the step. A refused form
 answers 422 with the panel showing what was sent and why it was refused.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,7 +74,14 @@ def rate(slug: str, step_id: str):
     form = RatingForm()
     on = _on_step(slug, step_id, form)
     if form.validate_on_submit():
-        service.rate(current_user, on.document, on.revision, step_id, form.rating.data == "up", form.reason.data,
-                     form.comment.data)
+        service.rate(
+            current_user,
+            on.document,
+            on.revision,
+            step_id,
+            form.rating.data == "up",
+            form.reason.data,
+            form.comment.data,
+        )
         return _answer(on, "rating")
     return _answer(on, "rating", refused=True, rating_form=form)

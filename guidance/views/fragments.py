@@ -1,4 +1,5 @@
 """htmx: whether a request swaps part of a page, so a view answers with a fragment."""
+
 from __future__ import annotations
 
 from ..extensions import htmx

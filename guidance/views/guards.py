@@ -4,10 +4,10 @@ headers every answer gets.
 They refuse what no view should have to think about: ids no database column holds, NUL
 characters (PostgreSQL cannot store or compare them), URLs longer than any link we make.
 """
+
 from __future__ import annotations
 
 import re
-
 from urllib.parse import quote
 
 from flask import Flask, abort, current_app, request
@@ -25,8 +25,10 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-NUL_MESSAGE = ("The request holds a NUL character (\\0), which cannot be stored or searched. "
-               "Remove it (it often comes with text pasted from another program) and try again.")
+NUL_MESSAGE = (
+    "The request holds a NUL character (\\0), which cannot be stored or searched. "
+    "Remove it (it often comes with text pasted from another program) and try again."
+)
 
 
 class IdConverter(IntegerConverter):
@@ -58,8 +60,11 @@ def register(app: Flask) -> None:
 def refuse_unstorable_input():
     limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
     if url_length() > limit:
-        abort(414, description=f"This address is longer than {limit:,} characters, longer than any link "
-                               "this site makes. If you pasted a search, shorten it.")
+        abort(
+            414,
+            description=f"This address is longer than {limit:,} characters, longer than any link "
+            "this site makes. If you pasted a search, shorten it.",
+        )
     if holds_nul():
         abort(422, description=NUL_MESSAGE)
 
@@ -100,8 +105,9 @@ def image_hosts(setting) -> tuple[str, ...]:
     hosts = tuple(dict.fromkeys(item.strip().lower() for item in items if item.strip()))
     for host in hosts:
         if not HOST_NAME.fullmatch(host):
-            raise ValueError(f"IMAGE_HOSTS: {host!r} is not a host name; list names such as "
-                             "images.example.com, separated by commas")
+            raise ValueError(
+                f"IMAGE_HOSTS: {host!r} is not a host name; list names such as images.example.com, separated by commas"
+            )
     return hosts
 
 

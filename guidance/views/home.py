@@ -1,5 +1,6 @@
 """The ways into the library that need no search: the home page, a tag's documents, and the
 deep links phone systems and CRMs open for a contact reason."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for

@@ -2,6 +2,7 @@
 
 The edit form that turns feedback into a revision is views/editing.py.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,9 +23,15 @@ bp = Blueprint("inbox", __name__, url_prefix="/admin")
 def index():
     filters = inbox.Filters.from_args(request.args)
     return render_template(
-        "admin/inbox.html", inbox=inbox.inbox(filters), filters=filters, statuses=[status.value for status in FeedbackStatus],
-        reasons=REASONS, slugs=inbox.document_slugs(), authors=inbox.authors(),
-        flagged=len(inbox.health()), item_id=inbox.item_id,
+        "admin/inbox.html",
+        inbox=inbox.inbox(filters),
+        filters=filters,
+        statuses=[status.value for status in FeedbackStatus],
+        reasons=REASONS,
+        slugs=inbox.document_slugs(),
+        authors=inbox.authors(),
+        flagged=len(inbox.health()),
+        item_id=inbox.item_id,
         form=InboxBulkForm(formdata=None, query=request.query_string.decode()),
     )
 
@@ -44,8 +51,10 @@ def bulk():
         return redirect(back, 303)
     plural = "s" if result.count != 1 else ""
     if result.revision is not None:
-        flash(f"Marked {result.count} item{plural} incorporated in revision {result.revision.number}; "
-              "their authors are notified.")
+        flash(
+            f"Marked {result.count} item{plural} incorporated in revision {result.revision.number}; "
+            "their authors are notified."
+        )
     else:
         flash(f"{result.count} item{plural} now {result.status}.")
     return redirect(back, 303)
@@ -54,5 +63,6 @@ def bulk():
 @bp.get("/health")
 @role_required("admin")
 def health():
-    return render_template("admin/health.html", flagged=inbox.health(), rated=inbox.health(flagged_only=False),
-                           minimum=inbox.FLAG_MIN_DOWN)
+    return render_template(
+        "admin/health.html", flagged=inbox.health(), rated=inbox.health(flagged_only=False), minimum=inbox.FLAG_MIN_DOWN
+    )

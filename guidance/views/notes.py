@@ -1,4 +1,5 @@
 """An agent changing or deleting a note of their own, outside the step's panel."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for

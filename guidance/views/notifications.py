@@ -1,4 +1,5 @@
 """The agent's notifications: what became of their notes and ratings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for

@@ -1,4 +1,5 @@
 """Where a form or link may send the browser next: only somewhere on this site."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """An agent's run through a process: its steps, its moves, and the page that says it is done."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template

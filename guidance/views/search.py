@@ -1,5 +1,6 @@
 """Searching the library: the results page, its live fragment, type-ahead titles, and the
 beacon that records which result was opened."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -39,15 +40,27 @@ def results():
     more = bool(request.args.get("more"))
     if query.strip():
         engine = search_service.engine()
-        found = engine.search(query, role=audience_role(), kind=kind, tag=tag, as_you_type=live, limit=20 if more else 5)
+        found = engine.search(
+            query, role=audience_role(), kind=kind, tag=tag, as_you_type=live, limit=20 if more else 5
+        )
         if live and not query[-1].isspace():
             shown = {hit.slug for hit in found.hits[:3]}
             suggestions = [s for s in engine.suggest(query, role=audience_role(), limit=4) if s.slug not in shown]
         if (found.hits or found.closest) and _asked_by_a_person():
             log_id = log_search(current_user, found.query, [h.slug for h in found.hits])
     template = "_results.html" if wants_fragment() else "search.html"
-    return render_template(template, query=query, found=found, log_id=log_id, kind=kind, tag=tag,
-                           kinds=KINDS, tags=all_tags(current_user), suggestions=suggestions, more=more)
+    return render_template(
+        template,
+        query=query,
+        found=found,
+        log_id=log_id,
+        kind=kind,
+        tag=tag,
+        kinds=KINDS,
+        tags=all_tags(current_user),
+        suggestions=suggestions,
+        more=more,
+    )
 
 
 @bp.get("/suggest")

@@ -1,5 +1,6 @@
 """What every template may use besides what its view passes: the page frame's data (gathered
 here, once per page, so no template calls the database), note rendering and feedback labels."""
+
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context

@@ -1,4 +1,5 @@
 """Admins list API tokens (never the token itself) and revoke them after confirming."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for

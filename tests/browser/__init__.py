@@ -1,0 +1,1 @@
+"""Tests in Debian's Chromium through Playwright: keyboard, focus, layout, accessibility and valid HTML."""

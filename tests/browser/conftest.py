@@ -1,4 +1,5 @@
 """A live server on loopback and Debian's Chromium, driven by Playwright."""
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,13 @@ def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
         "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
         ],
     }
 

@@ -1,4 +1,5 @@
 """Every kind of page passes axe-core and the Nu HTML checker, as a real browser renders it."""
+
 from __future__ import annotations
 
 import json
@@ -100,7 +101,9 @@ def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_s
         (tmp_path / f"{name}.html").write_text(content)
     checked = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *sorted(map(str, tmp_path.glob("*.html")))],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     messages = [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['type']}: {m['message']}"

@@ -1,4 +1,5 @@
 """The agent's keyboard path through a process, with htmx and app.js running."""
+
 from __future__ import annotations
 
 import re
@@ -109,9 +110,19 @@ def test_n_focuses_the_note_box_and_a_note_and_rating_keep_the_agent_on_the_step
     expect(heading(page)).to_have_text("Stop and escalate")
 
 
-@pytest.mark.parametrize("path", ["/", WIRE, "/d/policies/identity-verification", "/search?q=wire",
-                                  "/admin/inbox", "/d/processes/send-wire/edit?step=verify",
-                                  "/admin/health", "/notifications"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        WIRE,
+        "/d/policies/identity-verification",
+        "/search?q=wire",
+        "/admin/inbox",
+        "/d/processes/send-wire/edit?step=verify",
+        "/admin/health",
+        "/notifications",
+    ],
+)
 def test_pages_fit_480_pixels_without_sideways_scrolling(logged_in, page, path):
     page.set_viewport_size({"width": 480, "height": 900})
     if path.startswith(("/admin", "/d/processes/send-wire/edit")):

@@ -1,0 +1,1 @@
+"""Tests of the guidance Markdown package: parsing, validation, rendering, trees of files."""

@@ -1,3 +1,5 @@
+"""The parser: steps, decisions, scripts, checklists, front matter, and every problem reported with its line."""
+
 from __future__ import annotations
 
 import textwrap
@@ -166,9 +168,7 @@ def test_decision_pointing_nowhere_is_reported():
         - **No** → [Missing](#missing)
         ## Done {#done}
         """)
-    assert messages(problems) == [
-        "6: decision 'No' points to #missing, which is not a step of this process"
-    ]
+    assert messages(problems) == ["6: decision 'No' points to #missing, which is not a step of this process"]
 
 
 def test_unreachable_steps_are_reported():
@@ -222,5 +222,5 @@ def test_values_too_big_for_the_database_are_refused(source, expected):
 def test_escaped_surrogate_pairs_in_front_matter_become_characters():
     doc, problems = parse_document('---\ntitle: "\\ud83d\\udcda Books"\ntags: ["\\ud83d lone"]\n---\n', "s.md")
     assert problems == []
-    assert doc.title == "\U0001F4DA Books"
+    assert doc.title == "\U0001f4da Books"
     assert doc.tags == ["\ufffd lone"]

@@ -1,4 +1,5 @@
 """The words search indexes and extracts show: what a reader sees of the Markdown, block by block."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """What a note or a document may make the reader's browser load, and which ids it may use."""
+
 from __future__ import annotations
 
 import re
@@ -18,15 +19,18 @@ def links(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', str(html))
 
 
-@pytest.mark.parametrize("source", [
-    "![](/notifications)",
-    "![open](/search?q=wire)",
-    '<img src="/notifications">',
-    "<IMG SRC=/notifications>",
-    '<p>a <img alt="x>y" src="/static/favicon.svg"> b</p>',
-    "![](data:image/png;base64,iVBORw0KGgo=)",
-    "![](https://images.example.com/a.png)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "![](/notifications)",
+        "![open](/search?q=wire)",
+        '<img src="/notifications">',
+        "<IMG SRC=/notifications>",
+        '<p>a <img alt="x>y" src="/static/favicon.svg"> b</p>',
+        "![](data:image/png;base64,iVBORw0KGgo=)",
+        "![](https://images.example.com/a.png)",
+    ],
+)
 def test_a_note_never_holds_an_image(source):
     html = render_note(source)
     assert "<img" not in html.lower()
@@ -35,7 +39,8 @@ def test_a_note_never_holds_an_image(source):
 def test_a_notes_image_becomes_a_link_named_by_its_alt_text_or_its_address():
     assert links(render_note("![](/notifications)")) == [("/notifications", "/notifications")]
     assert links(render_note('See ![the form](https://x.example/f.png "Form")')) == [
-        ("https://x.example/f.png", "the form")]
+        ("https://x.example/f.png", "the form")
+    ]
     # a data: address is no place to send anyone: just the words
     html = render_note("![chart](data:image/png;base64,iVBORw0KGgo=)")
     assert "chart" in html and "data:" not in html
@@ -47,25 +52,28 @@ def test_a_note_has_no_ids_to_collide_with_the_pages():
     assert "<h2>Tip</h2>" in html and "<h3>Another</h3>" in html
 
 
-@pytest.mark.parametrize(("src", "kept"), [
-    ("/static/favicon.svg", True),
-    ("/static/img/logo-2.png", True),
-    ("data:image/png;base64,iVBORw0KGgo=", True),
-    ("https://images.example.com/a.png", True),
-    ("https://IMAGES.example.com/a.png", True),
-    ("http://images.example.com/a.png", False),
-    ("https://images.example.com:8443/a.png", False),
-    ("https://user@images.example.com/a.png", False),
-    ("https://evil.example/a.png", False),
-    ("//images.example.com/a.png", False),
-    ("/static/../notifications", False),
-    ("/static/%2e%2e/notifications", False),
-    ("/static/a.png?x=1", False),
-    ("/notifications", False),
-    ("/search?q=wire", False),
-    ("x", False),
-    ("data:text/html;base64,PHNjcmlwdD4=", False),
-])
+@pytest.mark.parametrize(
+    ("src", "kept"),
+    [
+        ("/static/favicon.svg", True),
+        ("/static/img/logo-2.png", True),
+        ("data:image/png;base64,iVBORw0KGgo=", True),
+        ("https://images.example.com/a.png", True),
+        ("https://IMAGES.example.com/a.png", True),
+        ("http://images.example.com/a.png", False),
+        ("https://images.example.com:8443/a.png", False),
+        ("https://user@images.example.com/a.png", False),
+        ("https://evil.example/a.png", False),
+        ("//images.example.com/a.png", False),
+        ("/static/../notifications", False),
+        ("/static/%2e%2e/notifications", False),
+        ("/static/a.png?x=1", False),
+        ("/notifications", False),
+        ("/search?q=wire", False),
+        ("x", False),
+        ("data:text/html;base64,PHNjcmlwdD4=", False),
+    ],
+)
 def test_a_document_keeps_only_its_own_static_files_data_images_and_listed_hosts(src, kept):
     html = render(f"![a picture]({src})", images=DOCUMENTS).html
     if kept:
@@ -76,8 +84,9 @@ def test_a_document_keeps_only_its_own_static_files_data_images_and_listed_hosts
 
 
 def test_raw_html_images_in_documents_follow_the_same_rules():
-    html = render('<img src="x" alt="" onerror="alert(1)">\n\n<img src="/static/favicon.svg" alt="logo">',
-                  images=DOCUMENTS).html
+    html = render(
+        '<img src="x" alt="" onerror="alert(1)">\n\n<img src="/static/favicon.svg" alt="logo">', images=DOCUMENTS
+    ).html
     assert images(html) == ["/static/favicon.svg"]
     assert "onerror" not in html and links(html) == [("x", "x")]
 

@@ -1,3 +1,5 @@
+"""Trees of files: loading, links between documents, and what is never read (links, special files)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Helpers for the feedback tests; the PostgreSQL fixtures come from tests/postgres."""
+
 from __future__ import annotations
 
 import re

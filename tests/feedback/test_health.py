@@ -1,4 +1,5 @@
 """Step health: rating scores on the current revision, flagged steps worst first."""
+
 from __future__ import annotations
 
 import re
@@ -17,21 +18,23 @@ def ratings(app, step: str, up: int, down: int, names: list[str]) -> None:
         document = db.session.scalar(select(Document).where(Document.slug == "processes/send-wire"))
         for index, name in enumerate(names[: up + down]):
             user = db.session.scalar(select(User).where(User.username == name))
-            rate(user, document, document.published_revision, step, index < up,
-                 None if index < up else "unclear")
+            rate(user, document, document.published_revision, step, index < up, None if index < up else "unclear")
 
 
 def test_flagged_steps_are_listed_worst_first(app):
     names = make_agents(app, 6)
-    ratings(app, "screen", 1, 4, names)      # 20% up, 4 down: flagged
-    ratings(app, "escalate", 0, 5, names)    # 0% up: flagged, worst
-    ratings(app, "verify", 3, 3, names)      # half up: not flagged
+    ratings(app, "screen", 1, 4, names)  # 20% up, 4 down: flagged
+    ratings(app, "escalate", 0, 5, names)  # 0% up: flagged, worst
+    ratings(app, "verify", 3, 3, names)  # half up: not flagged
     ratings(app, "beneficiary", 0, 2, names)  # only 2 down: not flagged
     admin = login(app, "admin")
     page = admin.get("/admin/health").get_data(as_text=True)
     flagged = page.split("<h2>Flagged steps</h2>")[1].split("<h2>All rated steps</h2>")[0]
     rows = re.findall(r"<tr>\s*<td><a [^>]*>(.*?)</a>", flagged)
-    assert [text_of(r).split("›")[1].strip() for r in rows] == ["Stop and escalate", "Is the destination country sanctioned?"]
+    assert [text_of(r).split("›")[1].strip() for r in rows] == [
+        "Stop and escalate",
+        "Is the destination country sanctioned?",
+    ]
     everything = page.split("<h2>All rated steps</h2>")[1]
     assert "Verify the caller" in everything and "Collect beneficiary details" in everything
     assert "2 steps flagged by ratings" in admin.get("/admin/inbox").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The admin inbox, bulk actions, the edit form, and notifications that close the loop."""
+
 from __future__ import annotations
 
 import re
@@ -88,10 +89,12 @@ def test_bulk_accept_and_dismiss_with_a_reason_the_agent_sees(app, agent):
     admin.post(INBOX, {"item": ids[:1], "action": "accept"})
     admin.post(INBOX, {"item": ids[1:], "action": "dismiss", "reason": "Fees are on the pricing page"})
     assert {(r.status, r.status_reason) for r in ratings(app)} | {(n.status, n.status_reason) for n in notes(app)} == {
-        ("accepted", ""), ("dismissed", "Fees are on the pricing page")}
+        ("accepted", ""),
+        ("dismissed", "Fees are on the pricing page"),
+    }
     page = agent.get(f"{WIRE}/steps/verify").get_data(as_text=True)
     assert "Dismissed by an admin: Fees are on the pricing page" in page
-    assert "Notifications <span class=\"badge badge-count\">1" in page
+    assert 'Notifications <span class="badge badge-count">1' in page
     listing = agent.get("/notifications").get_data(as_text=True)
     assert "was dismissed: Fees are on the pricing page" in listing
     agent.post("/notifications/read")
@@ -109,8 +112,16 @@ def test_the_edit_form_publishes_a_revision_and_closes_the_loop(app, agent, othe
     assert "Also confirm the postcode" in form and "unrelated thought" not in form  # this step's items
     assert 'name="base" value="1"' in form and "starts on line 14" in form
     source = re.search(r'<textarea id="source"[^>]*>(.*?)</textarea>', form, re.S).group(1)
-    source = source.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    source = source.replace("- [ ] One-time passcode confirmed", "- [ ] One-time passcode confirmed\n- [ ] Postcode confirmed")
+    source = (
+        source.replace("&#34;", '"')
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+    )
+    source = source.replace(
+        "- [ ] One-time passcode confirmed", "- [ ] One-time passcode confirmed\n- [ ] Postcode confirmed"
+    )
     ids = item_ids(form)
     assert len(ids) == 2
     response = admin.post(EDIT, {"source": source, "base": "1", "step": "verify", "item": ids})
@@ -161,7 +172,9 @@ def test_a_stale_edit_shows_a_conflict_instead_of_overwriting(app):
     form = admin.get(EDIT).get_data(as_text=True)
     assert 'name="base" value="1"' in form
     republish(app, "processes/send-wire", lambda s: s + "\nSomeone else's change.\n")
-    response = admin.post(EDIT, {"source": "---\ntitle: Mine\nkind: process\n---\n\n## Only {#only}\n\nMy text", "base": "1"})
+    response = admin.post(
+        EDIT, {"source": "---\ntitle: Mine\nkind: process\n---\n\n## Only {#only}\n\nMy text", "base": "1"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone published revision 2 while you were editing" in body

@@ -1,4 +1,5 @@
 """A note is shown inside other people's pages: it loads nothing and takes none of their ids."""
+
 from __future__ import annotations
 
 import re

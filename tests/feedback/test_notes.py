@@ -1,4 +1,5 @@
 """Agents' notes on a step: private by default, shareable, editable, sanitised, size-limited."""
+
 from __future__ import annotations
 
 from guidance.services.feedback import MAX_NOTE
@@ -26,8 +27,9 @@ def test_notes_survive_logging_out_and_in_again(app, agent):
 
 
 def test_htmx_gets_only_the_feedback_section_back(agent):
-    response = agent.post(f"{WIRE}/steps/verify/notes", {"body": "fragment note", "back": f"{WIRE}/steps/verify"},
-                          headers=HX)
+    response = agent.post(
+        f"{WIRE}/steps/verify/notes", {"body": "fragment note", "back": f"{WIRE}/steps/verify"}, headers=HX
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="feedback"') and "<html" not in body
@@ -72,8 +74,9 @@ def test_the_author_edits_and_deletes_their_note(app, agent):
     [note] = notes(app)
     form = agent.get(f"/notes/{note.id}/edit?back={WIRE}/steps/verify")
     assert form.status_code == 200 and "first version" in form.get_data(as_text=True)
-    response = agent.post(f"/notes/{note.id}/edit", {"body": "second version", "shared": "1",
-                                                      "back": f"{WIRE}/steps/verify"})
+    response = agent.post(
+        f"/notes/{note.id}/edit", {"body": "second version", "shared": "1", "back": f"{WIRE}/steps/verify"}
+    )
     assert response.status_code == 303 and response.headers["Location"] == f"{WIRE}/steps/verify#note-{note.id}"
     [note] = notes(app)
     assert note.body == "second version" and note.shared

@@ -1,4 +1,5 @@
 """Nobody where they do not belong: others' notes cannot be read, changed or deleted."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,10 +8,10 @@ from tests.feedback.conftest import WIRE, add_note, login, notes, rate, ratings
 
 # who -> expected status for a private note of the agent's, and for a shared one
 EXPECTED = {
-    "agent": (200, 200),   # the author
+    "agent": (200, 200),  # the author
     "senior": (404, 403),  # another agent: cannot see a private note; sees a shared one, cannot change it
     "author": (404, 403),
-    "admin": (403, 403),   # admins see every note but do not rewrite agents' words
+    "admin": (403, 403),  # admins see every note but do not rewrite agents' words
 }
 ACTIONS = [
     ("GET", "/notes/{id}/edit", {}),

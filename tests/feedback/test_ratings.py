@@ -1,4 +1,5 @@
 """Thumbs up and down on a step: one per agent per step per revision, changeable, never in the way."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -57,8 +58,7 @@ def test_an_unknown_reason_or_value_is_refused(app, agent):
 
 
 def test_rating_with_htmx_swaps_only_the_feedback_section(app, agent):
-    response = agent.post(f"{WIRE}/steps/screen/rating", {"rating": "down", "back": f"{WIRE}/steps/screen"},
-                          headers=HX)
+    response = agent.post(f"{WIRE}/steps/screen/rating", {"rating": "down", "back": f"{WIRE}/steps/screen"}, headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="feedback"')

@@ -1,4 +1,5 @@
 """Notes and ratings outlive revisions: marked as earlier, or as on a removed step."""
+
 from __future__ import annotations
 
 from tests.feedback.conftest import WIRE, add_note, login, rate, ratings, republish, section
@@ -32,8 +33,7 @@ def test_a_run_pinned_to_an_old_revision_rates_that_revision(app, agent):
 
 def test_notes_on_a_removed_step_stay_on_the_document_marked_step_removed(app, agent):
     add_note(agent, "about sending", step="send")
-    republish(app, "processes/send-wire",
-              lambda s: s.split("## Send the transfer")[0].rstrip() + "\n")
+    republish(app, "processes/send-wire", lambda s: s.split("## Send the transfer")[0].rstrip() + "\n")
     page = agent.get(WIRE).get_data(as_text=True)
     removed = section(page, '<details class="removed-notes">', "</details>")
     assert "Notes on steps removed from this process (1)" in removed

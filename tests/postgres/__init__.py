@@ -1,0 +1,1 @@
+"""The same behaviour on PostgreSQL, on a throwaway server started for the test session."""

@@ -5,6 +5,7 @@ temporary directory, listens on 127.0.0.1 on a free port with trust authenticati
 always stopped and removed at the end of the session, also when a test or the start fails.
 As root the binaries run as the `postgres` user; otherwise as the current user.
 """
+
 from __future__ import annotations
 
 import glob
@@ -30,15 +31,14 @@ from guidance.services.users import create_user
 from tests.conftest import LIBRARY, PASSWORDS, ROLE_OF, TEST_CONFIG, close
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
-SERVER_OPTIONS = (
-    "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-)
+SERVER_OPTIONS = "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 
 def postgres_bin_dir() -> Path:
     """The newest installed /usr/lib/postgresql/<version>/bin with the tools we need."""
     candidates = [
-        Path(d) for d in glob.glob(PG_BIN_GLOB)
+        Path(d)
+        for d in glob.glob(PG_BIN_GLOB)
         if all((Path(d) / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres"))
     ]
     if not candidates:
@@ -86,8 +86,11 @@ class Server:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
-                pytest.fail("running as root, but there is no 'postgres' user to run the server as "
-                            "(Debian's postgresql package creates it)", pytrace=False)
+                pytest.fail(
+                    "running as root, but there is no 'postgres' user to run the server as "
+                    "(Debian's postgresql package creates it)",
+                    pytrace=False,
+                )
         self.base = Path(tempfile.mkdtemp(prefix="guidance-pg-", dir=scratch_dir()))
         self.data = self.base / "data"
         self.log = self.base / "server.log"
@@ -103,7 +106,11 @@ class Server:
             command = ["runuser", "-u", "postgres", "--", *command]
         # cwd: the postgres user may not be allowed into the directory pytest runs from.
         result = subprocess.run(
-            command, cwd=self.base, capture_output=True, text=True, timeout=60,
+            command,
+            cwd=self.base,
+            capture_output=True,
+            text=True,
+            timeout=60,
             env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
         if result.returncode != 0:
@@ -115,14 +122,35 @@ class Server:
             )
 
     def start(self) -> None:
-        self.run("initdb", "-D", str(self.data), "--auth=trust", "-E", "UTF8",
-                 "--locale=C.UTF-8", "-U", "postgres", "--no-sync")
+        self.run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "-U",
+            "postgres",
+            "--no-sync",
+        )
         self.port = free_port()
         self.started = True  # from here on, stop() must run even if start fails half-way
         try:
             # -l: the server's output goes to a file, so it never holds our captured pipes open.
-            self.run("pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", str(self.log),
-                     "-o", f"-p {self.port} -k {self.base} {SERVER_OPTIONS}")
+            self.run(
+                "pg_ctl",
+                "start",
+                "-w",
+                "-t",
+                "30",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-o",
+                f"-p {self.port} -k {self.base} {SERVER_OPTIONS}",
+            )
         except pytest.fail.Exception:
             raise  # pg_ctl reported the failure: no server is left running
         except BaseException:

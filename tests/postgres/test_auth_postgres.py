@@ -1,4 +1,5 @@
 """Auth hardening on PostgreSQL: the throttle's storage, session versions, token expiry, migration."""
+
 from __future__ import annotations
 
 from datetime import timedelta

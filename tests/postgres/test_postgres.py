@@ -1,4 +1,5 @@
 """The app on PostgreSQL: migrations, import/export, following a process, roles, deep links."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,6 @@
 """On PostgreSQL, which refuses NUL characters and integers beyond its column types, odd input
 is refused with a message instead of an error page (tests/test_bad_input.py: the same on SQLite)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """PostgreSQL locked, gone, or failing a statement: searches answer, pages say so calmly."""
+
 from __future__ import annotations
 
 import psycopg
@@ -38,8 +39,14 @@ def test_searches_answer_while_the_log_table_is_locked(pg_app, pg_database):
 
 
 def test_a_locked_table_gives_an_app_page_with_a_retry_hint(tmp_path, pg_app, pg_database):
-    impatient = create_app({**TEST_CONFIG, "DATA_DIR": str(tmp_path / "impatient"), "DATABASE_URL": pg_database,
-                            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=200"}}})
+    impatient = create_app(
+        {
+            **TEST_CONFIG,
+            "DATA_DIR": str(tmp_path / "impatient"),
+            "DATABASE_URL": pg_database,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=200"}},
+        }
+    )
     try:
         agent = Session(impatient.test_client())
         agent.login("agent")

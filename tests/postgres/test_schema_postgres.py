@@ -1,4 +1,5 @@
 """On PostgreSQL too, the migrations build the schema the models declare, CHECK constraints included."""
+
 from __future__ import annotations
 
 import flask_migrate

@@ -1,3 +1,5 @@
+"""Fixtures for search tests: a library tree to write files into and the app's search engine."""
+
 from __future__ import annotations
 
 import textwrap

@@ -1,4 +1,5 @@
 """The index follows the database: updates, rebuilds, locks, damage, several workers."""
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,7 @@ def test_searches_keep_working_while_a_rebuild_swaps_the_index(app, engine):
             while not stop.is_set():
                 try:
                     counts.append(len(search.engine().search("wire", role="agent").hits))
-                except Exception as error:  # noqa: BLE001 - the test reports any failure
+                except Exception as error:
                     errors.append(error)
 
     worker = threading.Thread(target=keep_searching)
@@ -129,6 +130,9 @@ def test_no_index_files_stay_open_after_teardown(data_dir):
     with app.app_context():
         search.engine().search("wire", role="agent")
     close(app)
-    open_files = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
-                  if os.path.exists(f"/proc/self/fd/{fd}")]
+    open_files = [
+        os.readlink(f"/proc/self/fd/{fd}")
+        for fd in os.listdir("/proc/self/fd")
+        if os.path.exists(f"/proc/self/fd/{fd}")
+    ]
     assert [path for path in open_files if str(data_dir / "search") in path] == []

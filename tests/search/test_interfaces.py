@@ -1,4 +1,5 @@
 """Search as agents, scripts and CRMs use it: the page, the CLI, the JSON API, the log, synonyms."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,8 @@ def test_results_page_highlights_words_and_links_the_best_step(agent):
 
 def test_highlights_never_let_document_html_through(app, agent, tmp_path):
     (tmp_path / "limits.md").write_text(
-        "# Limits\n\nA payment <script>alert(1)</script> of amount <500 & fee>3 <b onclick=x>is</b> fine.\n")
+        "# Limits\n\nA payment <script>alert(1)</script> of amount <500 & fee>3 <b onclick=x>is</b> fine.\n"
+    )
     app.test_cli_runner().invoke(args=["guidance", "import", str(tmp_path)])
     results = agent.get("/search?q=payment+amount+fee").get_data(as_text=True).split('id="results"')[1]
     assert "Limits" in results
@@ -29,13 +31,15 @@ def test_highlights_never_let_document_html_through(app, agent, tmp_path):
     assert "<script" not in results and "alert(1)" not in results and "onclick" not in results
 
 
-@pytest.mark.parametrize("query", ["", "   ", "*", "?", "AND OR NOT (", "the of and", "\\", "x" * 4000, "'; DROP TABLE"])
+@pytest.mark.parametrize(
+    "query", ["", "   ", "*", "?", "AND OR NOT (", "the of and", "\\", "x" * 4000, "'; DROP TABLE"]
+)
 def test_empty_and_odd_queries_give_a_message_not_an_error(agent, query):
     response = agent.get("/search", query_string={"q": query})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Traceback" not in body
-    if query.strip() in ("", ):
+    if query.strip() in ("",):
         assert "Results appear as you type" in body
 
 

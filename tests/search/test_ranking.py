@@ -1,4 +1,5 @@
 """What comes first: stemming, field weights, audience, typos, natural language, filters."""
+
 from __future__ import annotations
 
 from guidance.services.library import import_tree
@@ -8,7 +9,9 @@ from tests.search.conftest import slugs, write
 def test_stemming_matches_other_forms_of_a_word(engine):
     assert slugs(engine.search("arriving cards", role="agent"))[0] == "processes/card-arrival"
     assert slugs(engine.search("verifying", role="agent"))[0] in {
-        "processes/send-wire", "policies/identity-verification"}
+        "processes/send-wire",
+        "policies/identity-verification",
+    }
 
 
 def test_a_title_match_outranks_the_same_word_in_a_body(app, engine, library):

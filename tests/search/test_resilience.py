@@ -1,5 +1,6 @@
 """Search never fails an agent: after any edit, with the index lost or damaged, with several
 workers noticing at once."""
+
 from __future__ import annotations
 
 import fcntl
@@ -21,8 +22,28 @@ from guidance.services.editing import publish_edit
 from tests.conftest import close, make_app
 from tests.search.conftest import slugs
 
-WORDS = ("version app card wire transfer passcode refund latest sanctions beneficiary escalate "
-         "limit fee pending declined verify statement x 1 2").split()
+WORDS = [
+    "version",
+    "app",
+    "card",
+    "wire",
+    "transfer",
+    "passcode",
+    "refund",
+    "latest",
+    "sanctions",
+    "beneficiary",
+    "escalate",
+    "limit",
+    "fee",
+    "pending",
+    "declined",
+    "verify",
+    "statement",
+    "x",
+    "1",
+    "2",
+]
 
 
 def publish(slug: str, source: str) -> None:

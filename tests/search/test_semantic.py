@@ -1,4 +1,5 @@
 """Re-ranking by meaning: it helps where words differ, and search works the same without it."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,22 +20,30 @@ def test_the_numpy_model_gives_the_reference_similarities():
 @pytest.fixture
 def paraphrase_library(app, library):
     # Both mention the machine and the card; only one is about a machine keeping the card.
-    write(library, "swallowed.md", """
+    write(
+        library,
+        "swallowed.md",
+        """
         ---
         title: Card kept by a cash machine
         summary: The ATM retained the customer's card.
         phrasings: ["The ATM ate my card", "cash machine did not give my card back"]
         ---
         Ask where and when the machine kept the card.
-        """)
-    write(library, "fees.md", """
+        """,
+    )
+    write(
+        library,
+        "fees.md",
+        """
         ---
         title: Cash machine fees
         summary: Charges for using a card at a cash machine.
         phrasings: ["why was I charged for taking out money", "fee for using the machine with my card"]
         ---
         Cash machine withdrawals with your card cost 1% above the free allowance; machine card card.
-        """)
+        """,
+    )
     import_tree(library)
 
 
