@@ -38,20 +38,18 @@ def _failed(response) -> bool:
 
 def login_throttle(view):
     """Decorate the login view with both limits (read from the config on each request)."""
-    view = limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_ADDRESS"],
-        key_func=_address,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=ADDRESS_MESSAGE,
-    )(view)
-    return limiter.limit(
-        lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
-        key_func=_account,
-        methods=["POST"],
-        deduct_when=_failed,
-        error_message=ACCOUNT_MESSAGE,
-    )(view)
+    for setting, key, message in (
+        ("LOGIN_LIMIT_ADDRESS", _address, ADDRESS_MESSAGE),
+        ("LOGIN_LIMIT_ACCOUNT", _account, ACCOUNT_MESSAGE),
+    ):
+        view = limiter.limit(
+            lambda setting=setting: current_app.config[setting],
+            key_func=key,
+            methods=["POST"],
+            deduct_when=_failed,
+            error_message=message,
+        )(view)
+    return view
 
 
 def too_many_attempts(error: RateLimitExceeded):

@@ -196,15 +196,12 @@ def set_status(items: list[Item], status: str, admin: User, reason: str = "") ->
     titles = step_titles({item.document_id for item in items})
     for item in items:
         if status == FeedbackStatus.DISMISSED and item.status != FeedbackStatus.DISMISSED:
-            db.session.add(
-                Notification(
-                    user_id=item.user_id,
-                    kind=FeedbackStatus.DISMISSED,
-                    document_id=item.document_id,
-                    revision_id=item.revision_id,
-                    message=f"Your {item.kind} on '{_step_label(item, titles)}' was dismissed: {reason}",
-                    url=_step_url(item.document, item.step_key),
-                )
+            _notify(
+                item,
+                FeedbackStatus.DISMISSED,
+                item.revision_id,
+                _step_url(item.document, item.step_key),
+                f"Your {item.kind} on '{_step_label(item, titles)}' was dismissed: {reason}",
             )
         item.status, item.handled_by_id, item.handled_at = status, admin.id, now
         item.status_reason = reason if status == FeedbackStatus.DISMISSED else ""
@@ -235,18 +232,29 @@ def incorporate(items: list[Item], revision: Revision, admin: User) -> int:
             if item.step_key in step_keys
             else url_for("documents.show", slug=revision.document.slug)
         )
-        db.session.add(
-            Notification(
-                user_id=item.user_id,
-                kind=FeedbackStatus.INCORPORATED,
-                document_id=item.document_id,
-                revision_id=revision.id,
-                message=f"Your {item.kind} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
-                url=url,
-            )
+        _notify(
+            item,
+            FeedbackStatus.INCORPORATED,
+            revision.id,
+            url,
+            f"Your {item.kind} on '{_step_label(item, titles)}' changed the guidance (revision {revision.number}).",
         )
         count += 1
     return count
+
+
+def _notify(item: Item, kind: FeedbackStatus, revision_id: int, url: str, message: str) -> None:
+    """Tell the agent who raised `item` what became of it."""
+    db.session.add(
+        Notification(
+            user_id=item.user_id,
+            kind=kind,
+            document_id=item.document_id,
+            revision_id=revision_id,
+            message=message,
+            url=url,
+        )
+    )
 
 
 def _step_url(document: Document, step_key: str) -> str:

@@ -7,14 +7,15 @@ the full editor, and with it authors).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..forms.editing import EditForm
-from ..services import documents, inbox, library
+from ..services import inbox, library
 from ..services.editing import EditConflict, EditProblems, publish_edit
 from ..services.feedback import FeedbackError
 from .access import role_required
+from .documents import document_or_404
 
 bp = Blueprint("editing", __name__, url_prefix="/d")
 
@@ -22,9 +23,7 @@ bp = Blueprint("editing", __name__, url_prefix="/d")
 @bp.route("/<path:slug>/edit", methods=["GET", "POST"])
 @role_required("admin")
 def edit(slug: str):
-    document = documents.get_document(slug, current_user)
-    if document is None:
-        abort(404, description=f"There is no document '{slug}'.")
+    document = document_or_404(slug)
     current = document.published_revision
     if request.method == "GET":
         form = EditForm(
@@ -75,9 +74,7 @@ def edit(slug: str):
 @role_required("admin")
 def archive(slug: str):
     """Take a document out of the library, after a confirmation page; its history stays."""
-    document = documents.get_document(slug, current_user)
-    if document is None:
-        abort(404, description=f"There is no document '{slug}'.")
+    document = document_or_404(slug)
     if request.method == "GET":  # a button-only form: CSRFProtect has checked the POST
         return render_template("archive.html", document=document)
     library.archive(document)
