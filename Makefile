@@ -11,9 +11,9 @@ export FLASK_APP := guidance
 PINS   := $(VENV)/pins.txt
 HASHED := $(VENV)/hashed.txt
 
-.PHONY: run setup install db content demo-users test test-install system-packages lint check clean
+.PHONY: run setup install db content demo-users test test-install system-packages optional-packages lint check clean
 
-run: setup
+run: setup optional-packages
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -50,9 +50,13 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c $(PINS) -e '.[test]'
 	touch $@
 
+# Flow maps need Graphviz's `dot`: installed when possible; without it the app says maps are off.
+optional-packages:
+	@bin/ensure-debian-packages graphviz || echo "Graphviz could not be installed: flow maps are off (apt-get install graphviz)."
+
 # Browser tests drive Debian's Chromium; PostgreSQL tests start a throwaway server.
 system-packages:
-	@bin/ensure-debian-packages chromium postgresql default-jre-headless
+	@bin/ensure-debian-packages chromium postgresql default-jre-headless graphviz
 	@command -v npm >/dev/null || bin/ensure-debian-packages npm
 
 # The Nu HTML checker, from the npm registry; kept out of git (32 MB).

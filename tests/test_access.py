@@ -28,6 +28,7 @@ ROUTES = [
     ("POST", "/d/processes/send-wire/runs", "documents.start", "agent"),
     ("POST", "/d/processes/send-wire/pin", "documents.pin", "agent"),
     ("GET", "/d/processes/send-wire/source", "documents.source", "author"),
+    ("GET", "/d/processes/send-wire/map", "documents.map", "agent"),
     ("GET", "/go/transfer_abroad", "home.go", "agent"),
     ("GET", f"/runs/{RUN}/steps/verify", "runs.step", "agent"),
     ("POST", f"/runs/{RUN}/steps/verify", "runs.move", "agent"),

@@ -15,6 +15,7 @@ from ..services.runs import NavigationError
 from ._pages import link_resolver
 from ._runner import render_step, respond_with_step, step_or_404
 from .access import role_required
+from .flowmaps import flow_map
 from .guards import image_policy
 from .redirects import safe_local_path
 
@@ -73,3 +74,12 @@ def pin(slug: str):
 def source(slug: str):
     document = document_or_404(slug)
     return render_template("source.html", document=document, revision=document.published_revision)
+
+
+@bp.get("/<path:slug>/map", endpoint="map")
+def flow_map_page(slug: str):
+    document = document_or_404(slug)
+    if document.kind != DocumentKind.PROCESS:
+        abort(404, description=f"'{document.title}' is a {document.kind}, not a process: it has no map.")
+    svg, problem = flow_map(document, documents.parsed(document.published_revision))
+    return render_template("flowmap.html", document=document, svg=svg, problem=problem)

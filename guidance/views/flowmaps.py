@@ -1,0 +1,22 @@
+"""A process's flow map, as its own page and for any page that shows one (the editor's preview)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from markupsafe import Markup
+
+from ..content import ParsedDocument
+from ..models import Document
+from ..services.flowmaps import MapUnavailable, map_svg
+
+
+def flow_map(document: Document, doc: ParsedDocument, link_steps: bool = True) -> tuple[Markup | None, str]:
+    """(the SVG, "") or (None, why there is none). Steps link to the published process's pages."""
+
+    def step_url(step_id: str) -> str | None:
+        return url_for("documents.step", slug=document.slug, step_id=step_id) if link_steps else None
+
+    try:
+        return map_svg(doc, step_url), ""
+    except MapUnavailable as reason:
+        return None, str(reason)
