@@ -48,4 +48,5 @@ def init_app(app: Flask) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
+        log.propagate = False  # logging configured later (Alembic's, say) must not print them twice
     log.setLevel(logging.INFO)

@@ -39,7 +39,6 @@ def import_tree(
     files = load_tree(root)
     existing = {d.slug: d for d in db.session.scalars(select(Document))}
     generation = None
-    published: list[Revision] = []
     for file in files:
         if progress:
             progress(file.path)
@@ -59,12 +58,8 @@ def import_tree(
         else:
             report.updated += 1
         generation = generation or next_generation()
-        published.append(
-            publish(document, file.source, file.document, author=author, source_path=file.path, generation=generation)
-        )
+        publish(document, file.source, file.document, author=author, source_path=file.path, generation=generation)
     db.session.commit()
-    for revision in published:
-        events.record("document.published", slug=revision.document.slug, revision=revision.number, origin="import")
     events.record(
         "import",
         root=str(root),
