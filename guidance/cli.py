@@ -16,7 +16,7 @@ from . import search as search_service
 from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import Role
-from .services import library, tokens, users
+from .services import backup, library, tokens, users
 
 
 @click.group("guidance", cls=AppGroup)
@@ -148,6 +148,26 @@ def revoke_token(token_id: int | None, username: str | None) -> None:
             click.echo(f"revoked token {token_id} of {tokens.revoke_token(token_id)}")
     except tokens.TokenError as error:
         raise click.ClickException(str(error)) from error
+
+
+@guidance.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_(file: Path) -> None:
+    """Write every table of the database to FILE (gzip-compressed JSON lines)."""
+    counts = backup.backup(file)
+    click.echo(f"{sum(counts.values()):,} rows from {len(counts)} tables written to {file}")
+
+
+@guidance.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_(file: Path) -> None:
+    """Load FILE into this empty database (run `flask db upgrade` first), then rebuild search."""
+    try:
+        counts = backup.restore(file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{sum(counts.values()):,} rows restored into {len(counts)} tables")
+    click.echo(f"indexed {search_service.engine().rebuild()} entries")
 
 
 def register(app: Flask) -> None:
