@@ -11,11 +11,16 @@ export FLASK_APP := guidance
 PINS   := $(VENV)/pins.txt
 HASHED := $(VENV)/hashed.txt
 
-.PHONY: run setup install db content demo-users test test-install system-packages optional-packages lint check clean
+.PHONY: run serve setup install db content demo-users test test-install system-packages optional-packages lint check clean
 
 run: setup optional-packages
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Served as in production: gunicorn with guidance/serving.py (workers, threads, timeouts, access
+# log). GUIDANCE_BIND, GUIDANCE_WORKERS, GUIDANCE_THREADS override it; kill -HUP reloads.
+serve: setup optional-packages
+	GUIDANCE_BIND=$${GUIDANCE_BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn -c python:guidance.serving wsgi:app
 
 setup: install db content demo-users
 

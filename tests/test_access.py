@@ -17,6 +17,7 @@ ROUTES = [
     ("GET", "/login", "auth.login", None),
     ("POST", "/login", "auth.login", None),
     ("GET", "/static/app.css", "static", None),
+    ("GET", "/healthz", "health.healthz", None),
     ("POST", "/logout", "auth.logout", "agent"),
     ("GET", "/", "home.index", "agent"),
     ("GET", "/tags/payments", "home.tag", "agent"),

@@ -147,6 +147,11 @@ class SearchEngine:
         finally:
             self._catching_up.release()
 
+    @property
+    def rebuilding(self) -> bool:
+        """This process is rebuilding the index right now."""
+        return self._rebuilding.locked()
+
     def _rebuild_in_background(self, force: bool = False) -> None:
         """Start one rebuild now unless this process already runs one; across processes the
         rebuild lock lets one work while the others wait, then find the index repaired."""

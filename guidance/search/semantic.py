@@ -24,6 +24,12 @@ _model_lock = threading.Lock()
 _unavailable: str | None = None
 
 
+def status() -> dict[str, str]:
+    """Whether the semantic stage runs, for health checks: on, or off and why."""
+    model = _load()
+    return {"state": "on"} if model is not None else {"state": "off", "reason": _unavailable or "not loaded"}
+
+
 def available() -> bool:
     return _load() is not None
 

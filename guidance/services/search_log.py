@@ -200,7 +200,8 @@ _at_exit: weakref.WeakSet[SearchLogWriter] = weakref.WeakSet()
 
 
 @atexit.register
-def _close_all() -> None:
+def close_all() -> None:
+    """Write every queue and stop every writer (at exit, and when a gunicorn worker stops)."""
     for each in list(_at_exit):
         each.close()
 

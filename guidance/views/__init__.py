@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         errors,
         feedback,
         guards,
+        health,
         home,
         inbox,
         notes,
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     guards.register(app)  # first: its URL converter applies to the rules added below
     access.register(app)
     for module in (
+        health,
         auth,
         home,
         search,

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..extensions import login_manager
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health.healthz"}
 
 
 def role_required(role: str):

@@ -1,0 +1,37 @@
+"""gunicorn's settings for serving Guidance: `gunicorn -c python:guidance.serving wsgi:app` (`make serve`).
+
+Every value can be overridden from the environment (GUIDANCE_BIND, GUIDANCE_WORKERS, ...) or on
+gunicorn's command line. `kill -HUP <master pid>` reloads the code gracefully: new workers start,
+old ones finish the requests they have and exit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUIDANCE_BIND", "127.0.0.1:8000")
+# Processes for the CPU work (rendering, search), threads for the waits (database, disk): on two
+# cores, 2 workers x 4 threads kept both busy without queueing (benchmarks/load.py).
+workers = int(os.environ.get("GUIDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
+threads = int(os.environ.get("GUIDANCE_THREADS", 4))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUIDANCE_TIMEOUT", 30))  # a worker silent this long is restarted
+graceful_timeout = 20  # on reload or stop: time to finish the requests in flight
+keepalive = 5
+# Longer than the app's own limit (MAX_URL_LENGTH, 4096), so the app answers with its own page.
+limit_request_line = 8190
+max_requests = int(os.environ.get("GUIDANCE_MAX_REQUESTS", 10_000))  # recycle workers now and then
+max_requests_jitter = 1000
+accesslog = os.environ.get("GUIDANCE_ACCESS_LOG", "-")
+# Who, what, status, size, and the time taken in milliseconds (%(M)s).
+access_log_format = '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+errorlog = "-"
+control_socket_disable = True  # no socket in ~/.gunicorn: nothing outside the app to secure
+
+
+def worker_exit(server, worker) -> None:
+    """Write the search log's queue before the worker goes (a clean stop loses no searches)."""
+    from guidance.services.search_log import close_all
+
+    close_all()
