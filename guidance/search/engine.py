@@ -119,6 +119,8 @@ class SearchEngine:
                 self._rebuild_in_background()
         except LockBusy:  # the next search catches up
             log.warning("search index busy: changes are applied by the next search")
+        except OSError as error:  # a full disk: the index as it was keeps serving
+            log.error("search index not updated (%s): changes are applied by a later search", error)
 
     def _with_vectors(self, entries: Iterable[IndexEntry], batch: int = 32) -> Iterator[IndexEntry]:
         """Attach embeddings, encoding many documents' texts together (much faster than one by one)."""
@@ -144,6 +146,8 @@ class SearchEngine:
             self.catch_up(state, lock_timeout=SEARCH_LOCK_TIMEOUT)
         except LockBusy:
             pass
+        except OSError as error:  # a full disk: answer from the index as it is, catch up later
+            log.error("search index not updated (%s): answering from the index as it was", error)
         finally:
             self._catching_up.release()
 

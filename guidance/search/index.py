@@ -6,11 +6,13 @@ link, so searches keep working during it. Every writer waits for the lock instea
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import os
 import shutil
 import threading
+import traceback
 import uuid
 import warnings
 import weakref
@@ -76,17 +78,14 @@ class SearchIndex:
         with self._lock:
             if self._opened is None or self._opened[0] != target:
                 problem = None
-                # Whoosh leaves a damaged index's files open when opening fails: they are
-                # closed here (not as a warning at some later collection).
-                with warnings.catch_warnings():
+                with warnings.catch_warnings():  # Whoosh's own clean-up of a failed open
                     warnings.simplefilter("ignore", ResourceWarning)
                     try:
                         self._opened = (target, whoosh_index.open_dir(str(self.root / target)))
                     except Exception as error:  # whoosh raises several kinds for damaged files
                         problem = f"the search index cannot be opened: {error!r}"
-                    if problem:
-                        gc.collect()
                 if problem:
+                    _close_abandoned_files()
                     raise IndexMissing(problem)
             return self._opened[1]
 
@@ -163,7 +162,8 @@ class SearchIndex:
             temporary_link = self.root / f"current-{name}"
             os.symlink(name, temporary_link)
             os.replace(temporary_link, self.link)  # atomic: readers see the old or the new index
-        except BaseException:
+        except BaseException as error:
+            _close_abandoned_files(error)
             shutil.rmtree(build, ignore_errors=True)
             raise
         self._remove_old(keep={name, previous})
@@ -179,11 +179,21 @@ class SearchIndex:
             writer = ix.writer(timeout=timeout)
         except whoosh_index.LockError as error:
             raise LockBusy("another process is writing the search index") from error
-        with writer:
+        except OSError as error:  # a full disk: the half-made writer holds the lock until collected
+            _close_abandoned_files(error)
+            raise
+        try:
             for slug, entries in replaced.items():
                 writer.delete_by_term("slug", slug)
                 for entry in entries:
                     writer.add_document(**entry.fields())
+            writer.commit()
+        except BaseException as error:
+            # The index stays as it was. Whoosh keeps its lock when committing fails (a full disk,
+            # say), which would refuse every later update: let it go, and the files it left open.
+            _abandon(writer)
+            _close_abandoned_files(error)
+            raise
         self._writes += 1
         path = self.root / self._target() / GENERATION_FILE
         if generation > self.generation():
@@ -207,3 +217,22 @@ class SearchIndex:
         for path in self.root.glob("index-*"):
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _close_abandoned_files(error: BaseException | None = None) -> None:
+    """Whoosh leaves files open when writing or opening fails: close them now, not as a
+    ResourceWarning at some later collection. The failure's frames hold them, so their locals go
+    (the traceback itself is kept for the log)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        if error is not None:
+            traceback.clear_frames(error.__traceback__)
+        gc.collect()
+
+
+def _abandon(writer) -> None:
+    try:
+        writer.cancel()
+    except Exception:  # a commit that failed half-way may refuse to cancel: release the lock itself
+        with contextlib.suppress(Exception):
+            writer.writelock.release()
