@@ -1,0 +1,115 @@
+"""Faults a server meets: a worker killed mid-request, an import killed half-way, an import that
+fails half-way. Nothing committed is lost, nothing half-done is published. (A full disk while
+writing the index: tests/search/test_full_disk.py.)"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from guidance.extensions import db
+from guidance.models import Document, Revision, StepNote
+from guidance.services import library
+from tests.conftest import PASSWORDS
+from tests.faults import Browser, gunicorn, import_killed_half_way, workers_of
+
+WIRE = "/d/processes/send-wire"
+
+
+def published(app) -> dict[str, tuple[int, str]]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(Document.slug, Revision.number, Revision.source).join(
+                Revision, Revision.id == Document.published_revision_id
+            )
+        )
+        return {slug: (number, source) for slug, number, source in rows}
+
+
+def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, seconds: float = 4.0) -> list[str]:
+    """Agents keep saving notes while a worker is SIGKILLed now and then; returns the notes the
+    server acknowledged (303)."""
+    acknowledged, stop = [], threading.Event()
+
+    def agent(number: int) -> None:
+        browser = Browser(base)
+        browser.login("agent", PASSWORDS["agent"])
+        count = 0
+        while not stop.is_set():
+            body = f"note {number}-{count}"
+            try:
+                if browser.post(f"{WIRE}/steps/verify/notes", {"body": body}) == 303:
+                    acknowledged.append(body)
+            except OSError:  # the worker died under this request: it may or may not be saved
+                pass
+            count += 1
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in range(agents)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    kills = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.7)
+        victims = workers_of(master)
+        if victims:
+            os.kill(victims[0], signal.SIGKILL)
+            kills += 1
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert kills >= 3
+    return acknowledged
+
+
+def test_a_worker_killed_mid_request_loses_no_acknowledged_note(app, data_dir):
+    with gunicorn(data_dir) as (base, master):
+        acknowledged = notes_saved_while_workers_are_killed(base, master)
+    assert len(acknowledged) > 20
+    with app.app_context():
+        bodies = list(db.session.scalars(select(StepNote.body)))
+    missing = [body for body in acknowledged if body not in bodies]
+    assert missing == [] and len(bodies) == len(set(bodies))  # each once
+
+
+def make_big_tree(tmp_path, count: int = 1500):
+    tree = tmp_path / "big"
+    for number in range(count):
+        path = tree / f"generated/page-{number:04}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# Generated page {number}\n\nSome words about page {number} and its savings pots.\n")
+    return tree
+
+
+def test_an_import_killed_half_way_publishes_nothing(app, data_dir, tmp_path):
+    before = published(app)
+    tree = make_big_tree(tmp_path)
+    assert import_killed_half_way(tree, data_dir)
+    assert published(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Document)) == len(before)
+
+
+def test_an_import_that_fails_half_way_publishes_nothing(app, tmp_path, monkeypatch):
+    before = published(app)
+    tree = tmp_path / "tree"
+    for number in range(6):
+        (tree / f"page-{number}.md").parent.mkdir(parents=True, exist_ok=True)
+        (tree / f"page-{number}.md").write_text(f"# Page {number}\n\nText.\n")
+    real, calls = library.publish, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the machine lost power")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library, "publish", failing)
+    with app.app_context(), pytest.raises(RuntimeError):
+        library.import_tree(tree)
+    assert published(app) == before
