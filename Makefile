@@ -11,7 +11,7 @@ export FLASK_APP := guidance
 PINS   := $(VENV)/pins.txt
 HASHED := $(VENV)/hashed.txt
 
-.PHONY: run serve setup install db content demo-users test test-install system-packages optional-packages lint check clean
+.PHONY: bench run serve setup install db content demo-users test test-install system-packages optional-packages lint check clean
 
 run: setup optional-packages
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -85,6 +85,13 @@ test: test-install system-packages lint
 lint: test-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Speed as users meet it: HTTP next to a trivial page, then 200 agents on SQLite and PostgreSQL.
+bench: test-install system-packages
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e '.[bench]'
+	@bin/ensure-debian-packages wrk
+	$(BIN)/python benchmarks/http_speed.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .cache

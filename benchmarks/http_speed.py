@@ -1,0 +1,202 @@
+"""Speed as agents meet it: over HTTP, with 20 concurrent connections, against gunicorn, next to a
+trivial Flask "hello" page served by the same gunicorn settings in the same run.
+
+    .venv/bin/python benchmarks/http_speed.py                  # the starter library (about 2 minutes)
+    .venv/bin/python benchmarks/http_speed.py --docs 10000     # plus generated pages (search at scale)
+
+Absolute figures swing 2-3x on a shared 2-core machine; the ratio to "hello" much less, so the
+table leads with it. Needs `wrk` (Debian's package; installed when missing, as root or via sudo).
+Writes benchmarks/results/http_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.faults import Browser, free_port, gunicorn  # noqa: E402 - the same servers the fault tests start
+
+BANKING77 = (ROOT / ".." / "shared" / "corpora" / "banking77" / "train.csv").resolve()
+RESULTS = ROOT / "benchmarks" / "results" / "http_speed.json"
+HELLO = """
+from flask import Flask
+app = Flask(__name__)
+
+@app.get("/")
+def hello():
+    return "hello"
+"""
+LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %f %d %d %d\\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(95), summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def prepare(data_dir: Path, docs: int) -> None:
+    """A data dir with the starter library (and generated pages) and an agent to log in as."""
+    import flask_migrate
+
+    from benchmarks.search_speed import build_corpus
+    from guidance import create_app
+    from guidance.services.library import import_tree
+    from guidance.services.users import create_user
+
+    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "benchmark"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        create_user("agent", "agent", "agent-password")
+        import_tree(ROOT / "content")
+        if docs:
+            corpus = data_dir / "corpus"
+            build_corpus(corpus, docs, random.Random(7))
+            import_tree(corpus)
+        from guidance import search
+
+        search.engine().rebuild()
+
+
+def wrk(url: str, cookie: str, seconds: int, headers: dict[str, str] | None = None) -> dict:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(LUA)
+    command = ["wrk", "-t2", "-c20", f"-d{seconds}s", "-s", str(script), "-H", f"Cookie: {cookie}"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    line = next(text for text in output.splitlines() if text.startswith("RESULT"))
+    rate, p50, p95, errors = line.split()[1:]
+    return {"req_s": round(float(rate), 1), "p50_ms": int(p50) / 1000, "p95_ms": int(p95) / 1000, "errors": int(errors)}
+
+
+def sequential(browser: Browser, paths: list[str], headers: dict[str, str]) -> dict:
+    times = []
+    for path in paths:
+        request = urllib.request.Request(browser.base + path, headers=headers)
+        started = time.perf_counter()
+        browser.opener.open(request, timeout=30).read()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+    }
+
+
+def session_cookie(browser: Browser) -> str:
+    for handler in browser.opener.handlers:
+        if isinstance(handler, urllib.request.HTTPCookieProcessor):
+            return "; ".join(f"{c.name}={c.value}" for c in handler.cookiejar)
+    raise RuntimeError("no cookie jar")
+
+
+def queries(count: int) -> list[str]:
+    with BANKING77.open(encoding="utf-8") as file:
+        texts = [row["text"] for row in csv.DictReader(file)]
+    return random.Random(3).sample(texts, count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=0, help="generated pages to add (search at scale)")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds per wrk run")
+    options = parser.parse_args()
+    subprocess.run([str(ROOT / "bin" / "ensure-debian-packages"), "wrk"], check=True)
+    work = Path(tempfile.mkdtemp(prefix="guidance-http-"))
+    prepare(work, options.docs)
+    hello_dir = work / "hello"
+    hello_dir.mkdir()
+    (hello_dir / "hello.py").write_text(HELLO)
+    rows: dict[str, dict] = {}
+    # The same settings for both: guidance/serving.py (gthread, 2 workers x 4 threads).
+    port = free_port()
+    hello = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:guidance.serving",
+            "--chdir",
+            str(hello_dir),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "hello:app",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(2)
+        with gunicorn(work) as (base, _master):
+            browser = Browser(base)
+            browser.login("agent", "agent-password")
+            cookie = session_cookie(browser)
+            step = "/d/processes/payments/charged-twice/steps/compare"
+            search = "/search?" + urllib.parse.urlencode({"q": "I was charged twice for one purchase", "live": "1"})
+            suggest = "/search/suggest?q=card+arr"
+            fragment = {"HX-Request": "true"}
+            for name, url, headers in (
+                ("hello", f"http://127.0.0.1:{port}/", None),
+                ("step page", base + step, None),
+                ("search (htmx fragment)", base + search, fragment),
+                ("suggestions", base + suggest, None),
+            ):
+                rows[name] = wrk(url, cookie, options.seconds, headers)
+                print(f"  {name}: {rows[name]}", file=sys.stderr)
+            asked = queries(100)
+            rows["sequential search"] = sequential(
+                browser, ["/search?" + urllib.parse.urlencode({"q": q, "live": "1"}) for q in asked], fragment
+            )
+            rows["sequential suggestions"] = sequential(
+                browser,
+                [
+                    "/search/suggest?" + urllib.parse.urlencode({"q": q[: random.Random(i).randint(3, 12)]})
+                    for i, q in enumerate(asked)
+                ],
+                {},
+            )
+    finally:
+        hello.terminate()
+        hello.wait()
+    report(rows, options)
+
+
+def report(rows: dict[str, dict], options) -> None:
+    hello = rows["hello"]["req_s"]
+    print(
+        f"\nwrk -t2 -c20 -d{options.seconds}s against gunicorn (guidance/serving.py), "
+        f"starter library{f' + {options.docs:,} generated pages' if options.docs else ''}, logged in as an agent\n"
+    )
+    print(f"{'':28}{'req/s':>9}{'of hello':>10}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for name in ("hello", "step page", "search (htmx fragment)", "suggestions"):
+        row = rows[name]
+        print(
+            f"{name:28}{row['req_s']:>9.0f}{row['req_s'] / hello:>9.1%}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+            f"{row['errors']:>8}"
+        )
+    print("\none request at a time (100 real customer messages; their first 3-12 letters for suggestions)\n")
+    for name in ("sequential search", "sequential suggestions"):
+        row = rows[name]
+        print(f"{name:28}{'':19}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"docs": options.docs, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
