@@ -26,18 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.faults import Browser, free_port, gunicorn  # noqa: E402 - the same servers the fault tests start
+from tests.faults import Browser, gunicorn, hello_server  # noqa: E402 - the same servers the fault tests start
 
 BANKING77 = (ROOT / ".." / "shared" / "corpora" / "banking77" / "train.csv").resolve()
 RESULTS = ROOT / "benchmarks" / "results" / "http_speed.json"
-HELLO = """
-from flask import Flask
-app = Flask(__name__)
-
-@app.get("/")
-def hello():
-    return "hello"
-"""
 LUA = """
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %f %d %d %d\\n", summary.requests / (summary.duration / 1e6),
@@ -118,62 +110,37 @@ def main() -> None:
     subprocess.run([str(ROOT / "bin" / "ensure-debian-packages"), "wrk"], check=True)
     work = Path(tempfile.mkdtemp(prefix="guidance-http-"))
     prepare(work, options.docs)
-    hello_dir = work / "hello"
-    hello_dir.mkdir()
-    (hello_dir / "hello.py").write_text(HELLO)
+    (work / "hello").mkdir()
     rows: dict[str, dict] = {}
     # The same settings for both: guidance/serving.py (gthread, 2 workers x 4 threads).
-    port = free_port()
-    hello = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "python:guidance.serving",
-            "--chdir",
-            str(hello_dir),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "hello:app",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(2)
-        with gunicorn(work) as (base, _master):
-            browser = Browser(base)
-            browser.login("agent", "agent-password")
-            cookie = session_cookie(browser)
-            step = "/d/processes/payments/charged-twice/steps/compare"
-            search = "/search?" + urllib.parse.urlencode({"q": "I was charged twice for one purchase", "live": "1"})
-            suggest = "/search/suggest?q=card+arr"
-            fragment = {"HX-Request": "true"}
-            for name, url, headers in (
-                ("hello", f"http://127.0.0.1:{port}/", None),
-                ("step page", base + step, None),
-                ("search (htmx fragment)", base + search, fragment),
-                ("suggestions", base + suggest, None),
-            ):
-                rows[name] = wrk(url, cookie, options.seconds, headers)
-                print(f"  {name}: {rows[name]}", file=sys.stderr)
-            asked = queries(100)
-            rows["sequential search"] = sequential(
-                browser, ["/search?" + urllib.parse.urlencode({"q": q, "live": "1"}) for q in asked], fragment
-            )
-            rows["sequential suggestions"] = sequential(
-                browser,
-                [
-                    "/search/suggest?" + urllib.parse.urlencode({"q": q[: random.Random(i).randint(3, 12)]})
-                    for i, q in enumerate(asked)
-                ],
-                {},
-            )
-    finally:
-        hello.terminate()
-        hello.wait()
+    with hello_server(work / "hello") as hello_base, gunicorn(work) as (base, _master):
+        browser = Browser(base)
+        browser.login("agent", "agent-password")
+        cookie = session_cookie(browser)
+        step = "/d/processes/payments/charged-twice/steps/compare"
+        search = "/search?" + urllib.parse.urlencode({"q": "I was charged twice for one purchase", "live": "1"})
+        suggest = "/search/suggest?q=card+arr"
+        fragment = {"HX-Request": "true"}
+        for name, url, headers in (
+            ("hello", f"{hello_base}/", None),
+            ("step page", base + step, None),
+            ("search (htmx fragment)", base + search, fragment),
+            ("suggestions", base + suggest, None),
+        ):
+            rows[name] = wrk(url, cookie, options.seconds, headers)
+            print(f"  {name}: {rows[name]}", file=sys.stderr)
+        asked = queries(100)
+        rows["sequential search"] = sequential(
+            browser, ["/search?" + urllib.parse.urlencode({"q": q, "live": "1"}) for q in asked], fragment
+        )
+        rows["sequential suggestions"] = sequential(
+            browser,
+            [
+                "/search/suggest?" + urllib.parse.urlencode({"q": q[: random.Random(i).randint(3, 12)]})
+                for i, q in enumerate(asked)
+            ],
+            {},
+        )
     report(rows, options)
 
 

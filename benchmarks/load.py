@@ -24,7 +24,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -292,37 +291,15 @@ def one_database(kind: str, minutes: float, work: Path) -> dict:
 
 def hello_throughput(work: Path) -> float:
     """Requests per second of a trivial Flask page on the same gunicorn settings, same Locust load."""
-    from tests.faults import free_port
+    from tests.faults import hello_server
 
-    (work / "hello.py").write_text(
-        'from flask import Flask\napp = Flask(__name__)\n\n\n@app.get("/")\ndef hello():\n    return "hello"\n'
-    )
     locustfile = work / "hello_locust.py"
     locustfile.write_text(
         "from locust import HttpUser, constant, task\n\n\nclass Hello(HttpUser):\n"
         "    wait_time = constant(0)\n\n    @task\n    def hello(self):\n"
         "        self.client.get('/', name='hello')\n"
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-c",
-            "python:guidance.serving",
-            "--chdir",
-            str(work),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "hello:app",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(2)
+    with hello_server(work) as base:
         subprocess.run(
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -336,7 +313,7 @@ def hello_throughput(work: Path) -> float:
                 "-t",
                 "30s",
                 "--host",
-                f"http://127.0.0.1:{port}",
+                base,
                 "--csv",
                 str(work / "hello"),
                 "--only-summary",
@@ -347,11 +324,8 @@ def hello_throughput(work: Path) -> float:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        with open(work / "hello_stats.csv", encoding="utf-8") as file:
-            return next(float(row["Requests/s"]) for row in csv.DictReader(file) if row["Name"] == "hello")
-    finally:
-        server.terminate()
-        server.wait()
+    with open(work / "hello_stats.csv", encoding="utf-8") as file:
+        return next(float(row["Requests/s"]) for row in csv.DictReader(file) if row["Name"] == "hello")
 
 
 def report(results: dict[str, dict], hello: float) -> None:

@@ -60,12 +60,7 @@ def gunicorn(data_dir: Path, database_url: str | None = None, workers: int = 2):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.05)
+        wait_until_up(f"{base}/healthz")
         yield base, master
     finally:
         master.send_signal(signal.SIGTERM)
@@ -74,6 +69,53 @@ def gunicorn(data_dir: Path, database_url: str | None = None, workers: int = 2):
         except subprocess.TimeoutExpired:
             master.kill()
             master.wait()
+
+
+HELLO = 'from flask import Flask\napp = Flask(__name__)\n\n\n@app.get("/")\ndef hello():\n    return "hello"\n'
+
+
+@contextmanager
+def hello_server(work: Path):
+    """A trivial Flask page on the same gunicorn settings as the app: the ceiling to compare with."""
+    (work / "hello.py").write_text(HELLO)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            "python:guidance.serving",
+            "--chdir",
+            str(work),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "hello:app",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base)
+        yield base
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    """Until the server answers: a booting worker may take seconds (it loads the search model)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=10)
+            return
+        except OSError:  # refused, reset or timed out
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def workers_of(master: subprocess.Popen) -> list[int]:
