@@ -31,7 +31,7 @@ def published(app) -> dict[str, tuple[int, str]]:
         return {slug: (number, source) for slug, number, source in rows}
 
 
-def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, seconds: float = 4.0) -> list[str]:
+def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, seconds: float = 2.5) -> list[str]:
     """Agents keep saving notes while a worker is SIGKILLed now and then; returns the notes the
     server acknowledged (303)."""
     acknowledged, stop = [], threading.Event()
@@ -60,7 +60,7 @@ def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, sec
     deadline = time.monotonic() + seconds
     kills = 0
     while time.monotonic() < deadline:
-        time.sleep(0.7)
+        time.sleep(0.5)
         victims = workers_of(master)
         if victims:
             os.kill(victims[0], signal.SIGKILL)
