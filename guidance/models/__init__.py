@@ -1,6 +1,16 @@
 """Database models: the run-time source of truth."""
 
-from .documents import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep
+from .audit import AuditAction, AuditEvent
+from .documents import (
+    OPEN_STATUSES,
+    Document,
+    DocumentContactReason,
+    DocumentTag,
+    Revision,
+    RevisionOrigin,
+    RevisionStatus,
+    RevisionStep,
+)
 from .feedback import FeedbackKind, FeedbackStatus, Notification, RatingReason, StepNote, StepRating
 from .runs import GuideRun, Pin, RunStatus
 from .search import ApiToken, ContentState, SearchLog, SearchSource, SynonymGroup
@@ -8,7 +18,10 @@ from .security import RateLimit
 from .users import Role, User
 
 __all__ = [
+    "OPEN_STATUSES",
     "ApiToken",
+    "AuditAction",
+    "AuditEvent",
     "ContentState",
     "Document",
     "DocumentContactReason",
@@ -21,6 +34,7 @@ __all__ = [
     "RateLimit",
     "RatingReason",
     "Revision",
+    "RevisionOrigin",
     "RevisionStatus",
     "RevisionStep",
     "Role",
