@@ -119,15 +119,18 @@ def save(
     draft_id: int | None,
     saves: int | None,
     base_number: int | None = None,
+    note: str | None = None,
 ) -> Revision:
     """Save `source` into the open draft (starting one if there is none) and commit.
 
     `draft_id` and `saves` say which draft, and which save of it, the editor loaded (None when
     it loaded the published text); `base_number` the published revision the author has seen,
     which becomes the draft's base when the author brought a newer publication's changes across.
-    Raises DraftError (too big, not editable now) or DraftConflict.
+    `note` is the change note typed so far (None leaves it as it is). Raises DraftError (too
+    big, not editable now) or DraftConflict.
     """
     source = clean_source(source)
+    note = None if note is None else clean_note(note, "a change note", required=False)
     draft = document.draft_revision
     published = document.published_revision
     if draft is None:
@@ -137,14 +140,17 @@ def save(
             raise DraftConflict(published, source, f"Revision {published.number} went live while you were editing.")
         if published is not None and source == published.source:
             raise DraftError("The text is the same as the published revision, so there is no draft to save yet.")
-        return _start(document, source, user, published)
+        return _start(document, source, user, published, note or "")
     if draft_id != draft.id or saves != draft.saves:
         raise DraftConflict(draft, source, _who_saved(draft))
     if draft.status in READ_ONLY:
         raise DraftError("This draft is waiting for review or publication: withdraw it first to change it.")
+    if note is not None and note != draft.change_note:
+        draft.change_note = note
     if published is not None and base_number == published.number and draft.base_revision_id != published.id:
         draft.base_revision = published  # the author has brought the newer revision's changes across
     elif source == draft.source:
+        db.session.commit()  # the change note, if that is what changed
         return draft
     changed = db.session.execute(
         update(Revision)
@@ -164,8 +170,10 @@ def save(
     return draft
 
 
-def _start(document: Document, source: str, user: User, base: Revision | None) -> Revision:
-    draft = new_revision(document, source, origin=RevisionOrigin.APP, author=user, source_path=path_of(document))
+def _start(document: Document, source: str, user: User, base: Revision | None, note: str) -> Revision:
+    draft = new_revision(
+        document, source, origin=RevisionOrigin.APP, author=user, source_path=path_of(document), change_note=note
+    )
     draft.number = next_number(document)
     draft.base_revision = base
     draft.saves = 1

@@ -30,6 +30,7 @@ def save(slug: str):
             draft_id=form.draft_id,
             saves=form.saves_number,
             base_number=form.base_number,
+            note=form.note.data,
         )
     except DraftConflict as conflict:
         return jsonify(ok=False, conflict=True, error=f"Not saved: {conflict} Save with the button to compare."), 409

@@ -46,7 +46,7 @@ def edit(slug: str):
             drafts.withdraw(document, current_user)
             flash("Withdrawn from review: change it, then submit it again.")
             return redirect(url_for(".edit", slug=slug), 303)
-        drafts.save(document, form.source.data, current_user, **_which(form))
+        drafts.save(document, form.source.data, current_user, note=form.note.data, **_which(form))
         if action == "submit":
             review.submit(document, current_user, form.note.data)
             flash("Submitted for review. A reviewer sees what changed and approves or returns it.")
