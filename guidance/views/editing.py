@@ -75,8 +75,7 @@ def _which(form: EditForm) -> dict:
 def _reload(document, form: EditForm) -> None:
     """After a save that went through and a step that did not: the form names the saved draft."""
     draft = document.draft_revision
-    if draft is not None:
-        form.draft.data, form.saves.data = str(draft.id), str(draft.saves)
+    form.draft.data, form.saves.data = (str(draft.id), str(draft.saves)) if draft is not None else ("", "")
 
 
 def _conflict(document, form: EditForm, conflict: DraftConflict):
