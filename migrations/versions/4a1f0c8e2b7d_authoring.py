@@ -165,9 +165,7 @@ def _fill_existing_rows():
 def downgrade():
     revisions = sa.table("revisions", sa.column("status", sa.String))
     # Only drafts and published revisions existed before: the rest were drafts in some state.
-    op.get_bind().execute(
-        revisions.update().where(revisions.c.status.not_in(OLD_STATUSES)).values(status="draft")
-    )
+    op.get_bind().execute(revisions.update().where(revisions.c.status.not_in(OLD_STATUSES)).values(status="draft"))
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_documents_draft_revision_id_revisions"), type_="foreignkey")
         batch_op.drop_column("draft_revision_id")
