@@ -139,7 +139,7 @@ def test_problems_are_listed_with_their_lines_as_the_author_types(app):
     problems = body.split('id="problem-list"')[1]
     assert f'<a href="#editor-source" data-line="{line}">Line {line}</a>' in problems
     assert "points to #escalte, which is not a step of this process" in problems
-    assert "must be fixed before it can be submitted or published" in problems
+    assert "to fix before it can be submitted or published" in problems
     dead = author.post(f"/d/{WIRE}/preview", {"source": WIRE_SOURCE.replace("identity-verification.md", "nope.md")})
     assert "link to ../policies/nope.md: no such document" in dead.get_data(as_text=True)
 
