@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from ..extensions import db
 from ..models import Document, Revision, RevisionOrigin, User
 from . import inbox
-from .drafts import DraftConflict, clean_note, clean_source, path_of, problems_of
+from .drafts import DraftConflict, clean_note, clean_source, path_of
 from .feedback import FeedbackError
 from .publishing import Publication, SourceProblems, new_revision, publish, sha256
+from .validation import problems_of
 
 
 class EditConflict(Exception):

@@ -16,8 +16,9 @@ from ..extensions import db
 from ..models import AuditAction, Document, Revision, RevisionStatus, Role, User
 from ..models._base import utcnow
 from . import audit, inbox
-from .drafts import DraftConflict, DraftError, clean_note, problems_of
+from .drafts import DraftConflict, DraftError, clean_note
 from .publishing import Publication, SourceProblems, publish
+from .validation import problems_of
 
 
 class StaleDraft(Exception):

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..content import DocumentKind, ParsedDocument, Problem, parse_document
 from ..content.render import render
 from ..models import Document
-from ..services.drafts import link_problems
+from ..services.validation import link_problems
 from ._pages import checklist_offsets, link_resolver, step_view
 from .guards import image_policy
 
