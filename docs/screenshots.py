@@ -65,7 +65,9 @@ def main() -> None:
         page.set_viewport_size({"width": 480, "height": 760})
         page.screenshot(path=str(ROOT / "docs" / "editor-narrow.png"))
         page.set_viewport_size({"width": 1200, "height": 760})
-        source.fill(source.input_value().replace("(#compare-them)", "(#compare)").replace("within a few days", "within 3 days"))
+        source.fill(
+            source.input_value().replace("(#compare-them)", "(#compare)").replace("within a few days", "within 3 days")
+        )
         page.get_by_label("Change note").fill("Hold drop-off in days; a third answer for unsure callers")
         page.get_by_role("button", name="Submit for review").click()
         page.wait_for_url(re.compile(r"/review$"))
