@@ -93,6 +93,7 @@
         say("Not saved: the server could not be reached. Your text is still here; try Ctrl+S again.", true);
       }).finally(function () {
         saving = false;
+        if (dirty() && !stopped) later(); // typed while it was saving: save that too
       });
     }
 
@@ -232,6 +233,17 @@
     var search = document.getElementById("link-search");
     var results = document.getElementById("link-results");
     var caret = 0;
+
+    // A toolbar moves focus between its buttons with the arrow keys, as screen reader users expect.
+    toolbar.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      var buttons = Array.prototype.slice.call(toolbar.querySelectorAll("button"));
+      var index = buttons.indexOf(document.activeElement);
+      if (index === -1) return;
+      var next = (index + (event.key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length;
+      buttons[next].focus();
+      event.preventDefault();
+    });
 
     toolbar.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-insert]");

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from ..content import parse_document
+from ..content.model import MAX_NAME
 from ..extensions import db
 from ..models import AuditAction, Document, Revision, RevisionOrigin, RevisionStatus, User
 from ..models._base import utcnow
@@ -118,11 +120,20 @@ def save(
         db.session.refresh(draft)
         raise DraftConflict(draft, source, _who_saved(draft))
     db.session.refresh(draft, ["source", "saves", "updated_at"])
+    _name_unpublished(document, source)
     if user.id not in draft.writer_ids:
         draft.writer_ids = [*draft.writer_ids, user.id]
     audit.record(AuditAction.EDITED, user=user, document=document, revision=draft)
     db.session.commit()
     return draft
+
+
+def _name_unpublished(document: Document, source: str) -> None:
+    """A document not yet published is listed under its draft's title and kind (agents see
+    neither); a published one keeps its published title until the draft goes live."""
+    if document.published_revision_id is None:
+        parsed = parse_document(source, path_of(document))[0]
+        document.title, document.kind = parsed.title[:MAX_NAME], parsed.kind
 
 
 def _start(document: Document, source: str, user: User, base: Revision | None, note: str) -> Revision:
@@ -145,6 +156,7 @@ def _start(document: Document, source: str, user: User, base: Revision | None, n
         db.session.refresh(document)
         raise DraftConflict(document.draft_revision, source, _who_saved(document.draft_revision))
     db.session.refresh(document, ["draft_revision_id"])
+    _name_unpublished(document, source)
     audit.record(AuditAction.EDITED, user=user, document=document, revision=draft)
     db.session.commit()
     return draft

@@ -18,7 +18,7 @@ from ._preview import preview
 def fresh_form(document: Document) -> EditForm:
     """The form as the saved draft (or, without one, the published text) fills it."""
     draft, published = document.draft_revision, document.published_revision
-    shown = draft or published
+    shown = draft or published or last_published(document)  # an archived document: its last text
     return EditForm(
         formdata=None,
         source=shown.source if shown else "",
@@ -28,6 +28,11 @@ def fresh_form(document: Document) -> EditForm:
         step=request.args.get("step", ""),
         note=draft.change_note if draft else "",
     )
+
+
+def last_published(document: Document) -> Revision | None:
+    published = [r for r in document.revisions if r.status == RevisionStatus.PUBLISHED]
+    return published[-1] if published else None
 
 
 def compare(old: Revision | None, old_source: str, new_source: str, path: str):
@@ -55,7 +60,7 @@ def editor_page(document: Document, form: EditForm, status: int = 200, **extra):
         "preview": shown,
         "problems": shown.problems,
         "stale": draft is not None and published is not None and draft.base_revision_id != published.id,
-        "reviewer": draft is not None and can_review(user, draft, current_app.config.get("AUTHORS_APPROVE", False)),
+        "reviewer": draft is not None and can_review(user, draft, bool(current_app.config.get("AUTHORS_APPROVE"))),
         "is_admin": user.has_role("admin"),
         "item_id": inbox.item_id,
         "open_items": inbox.open_items(document, step or None) if user.has_role("admin") else [],

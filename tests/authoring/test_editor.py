@@ -233,3 +233,25 @@ def editor_form_of(page: str) -> dict[str, str]:
     from tests.authoring.conftest import editor_form
 
     return editor_form(page)
+
+
+def test_an_archived_document_opens_in_the_editor_with_its_last_text_and_comes_back_when_published(app):
+    admin = login(app, "admin")
+    assert admin.post(f"/d/{WIRE}/archive").status_code == 303
+    form = open_editor(admin, WIRE)
+    assert form["source"] == WIRE_SOURCE and form["base"] == ""
+    assert save(admin, WIRE, form, source=edited(WIRE_SOURCE), action="publish").status_code == 303
+    assert "one working day" in login(app, "agent").get(f"/d/{WIRE}/steps/send").get_data(as_text=True)
+
+
+def test_a_new_document_is_listed_under_the_title_its_draft_gives_it(app):
+    author = login(app, "author")
+    author.post("/authoring/new", {"kind": "article", "title": "Lunch rota", "folder": "articles"})
+    form = open_editor(author, "articles/lunch-rota")
+    save(
+        author,
+        "articles/lunch-rota",
+        form,
+        source=form["source"].replace("title: Lunch rota", "title: Lunch and tea rota"),
+    )
+    assert "Lunch and tea rota" in author.get("/authoring").get_data(as_text=True)
