@@ -171,6 +171,22 @@ def _who_saved(draft: Revision | None) -> str:
     return f"{who} saved this draft at {draft.updated_at:%H:%M} UTC, after you opened it."
 
 
+def claim(draft: Revision, expected: RevisionStatus, status: RevisionStatus) -> bool:
+    """Move the draft from `expected` to `status` in the caller's transaction, unless someone did
+    first (two reviewers approving at once, two workers publishing what is due): the database
+    orders the two writes, and the second finds nothing to move."""
+    moved = db.session.execute(
+        update(Revision)
+        .where(Revision.id == draft.id, Revision.status == expected)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    draft.status = status
+    return True
+
+
 def discard(document: Document, user: User) -> Revision:
     """Throw the open draft away (it stays in the history, marked discarded)."""
     draft = document.draft_revision

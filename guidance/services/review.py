@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import AuditAction, Document, Revision, RevisionStatus, Role, User
 from ..models._base import utcnow
 from . import audit, inbox
-from .drafts import DraftConflict, DraftError, clean_note
+from .drafts import DraftConflict, DraftError, claim, clean_note
 from .publishing import Publication, SourceProblems, publish
 from .validation import problems_of
 
@@ -103,10 +103,14 @@ def approve(
     comment = clean_note(comment, "a comment", required=False)
     check_publishable(document, draft)
     now = utcnow()
+    scheduled = publish_at is not None and publish_at > now
+    if not claim(draft, RevisionStatus.IN_REVIEW, RevisionStatus.SCHEDULED if scheduled else RevisionStatus.PUBLISHED):
+        db.session.rollback()
+        raise DraftConflict(draft, "", "Someone decided on this draft a moment ago: read it again.")
     draft.reviewer_id, draft.reviewed_at, draft.review_comment = reviewer.id, now, comment
     audit.record(AuditAction.APPROVED, user=reviewer, document=document, revision=draft, detail=comment)
-    if publish_at is not None and publish_at > now:
-        draft.status, draft.publish_at = RevisionStatus.SCHEDULED, publish_at
+    if scheduled:
+        draft.publish_at = publish_at
         audit.record(
             AuditAction.SCHEDULED,
             user=reviewer,
@@ -132,7 +136,9 @@ def return_draft(
     """Send the draft back to its writers with a comment saying what to change."""
     draft = _in_review(document, reviewer, draft_id, saves, authors_approve)
     draft.review_comment = clean_note(comment, "a comment telling the author what to change", required=True)
-    draft.status = RevisionStatus.RETURNED
+    if not claim(draft, RevisionStatus.IN_REVIEW, RevisionStatus.RETURNED):
+        db.session.rollback()
+        raise DraftConflict(draft, "", "Someone decided on this draft a moment ago: read it again.")
     draft.reviewer_id, draft.reviewed_at = reviewer.id, utcnow()
     audit.record(AuditAction.RETURNED, user=reviewer, document=document, revision=draft, detail=draft.review_comment)
     db.session.commit()

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import AuditAction, Document, Revision, RevisionStatus
 from ..models._base import utcnow
 from . import audit
+from .drafts import claim
 from .publishing import Publication, SourceProblems, publish
 
 log = logging.getLogger(__name__)
@@ -109,10 +110,14 @@ def publish_due(now: datetime | None = None) -> int:
                 f"{published.number} went live after this draft was approved. Bring its changes across and submit again.",
             )
             continue
+        if not claim(draft, RevisionStatus.SCHEDULED, RevisionStatus.PUBLISHED):  # another worker was first
+            db.session.rollback()
+            continue
         try:
             publish([Publication(document, draft, detail=f"scheduled for {draft.publish_at:%Y-%m-%d %H:%M} UTC")], None)
         except SourceProblems as problems:
             db.session.rollback()
+            db.session.refresh(draft)
             _send_back(document, draft, f"Not published: {problems}")
             continue
         count += 1

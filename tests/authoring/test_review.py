@@ -228,3 +228,23 @@ def test_a_document_written_in_the_app_goes_live_when_approved(app):
     with app.app_context():
         created = db.session.scalar(select(Document).where(Document.slug == "policies/gift-policy"))
         assert created.published_revision.origin == "app" and created.published_revision.number == 1
+
+
+def test_two_workers_deciding_at_once_move_a_draft_only_once(app, data_dir):
+    from guidance.models import RevisionStatus
+    from guidance.services.drafts import claim
+
+    submit(app)
+    other = make_app(data_dir)
+    try:
+        with app.app_context():
+            mine = db.session.scalar(select(Document).where(Document.slug == WIRE)).draft_revision
+            with other.app_context():
+                theirs = db.session.scalar(select(Document).where(Document.slug == WIRE)).draft_revision
+                assert claim(theirs, RevisionStatus.IN_REVIEW, RevisionStatus.PUBLISHED)
+                db.session.commit()
+            assert mine.status == "in_review"  # what this worker read before the other wrote
+            assert not claim(mine, RevisionStatus.IN_REVIEW, RevisionStatus.PUBLISHED)
+            db.session.rollback()
+    finally:
+        close(other)
