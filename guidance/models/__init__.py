@@ -11,7 +11,15 @@ from .documents import (
     RevisionStatus,
     RevisionStep,
 )
-from .feedback import FeedbackKind, FeedbackStatus, Notification, RatingReason, StepNote, StepRating
+from .feedback import (
+    FeedbackKind,
+    FeedbackStatus,
+    Notification,
+    NotificationKind,
+    RatingReason,
+    StepNote,
+    StepRating,
+)
 from .runs import GuideRun, Pin, RunStatus
 from .search import ApiToken, ContentState, SearchLog, SearchSource, SynonymGroup
 from .security import RateLimit
@@ -30,6 +38,7 @@ __all__ = [
     "FeedbackStatus",
     "GuideRun",
     "Notification",
+    "NotificationKind",
     "Pin",
     "RateLimit",
     "RatingReason",

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AuditAction, Document, Revision, RevisionStatus, Role, User
+from ..models import AuditAction, Document, Notification, NotificationKind, Revision, RevisionStatus, Role, User
 from ..models._base import utcnow
 from . import audit, inbox
 from .drafts import DraftConflict, DraftError, claim, clean_note
-from .publishing import Publication, SourceProblems, publish
+from .publishing import Publication, SourceProblems, assign_number, publish
 from .validation import problems_of
 
 
@@ -37,6 +37,30 @@ def writer_names(draft: Revision) -> list[str]:
     ids = draft.writer_ids or []
     names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
     return [names[i] for i in ids if i in names]
+
+
+def notify_writers(draft: Revision, kind: NotificationKind, message: str, url: str, besides: User | None) -> None:
+    """Tell everyone who wrote the draft (but `besides`, who did it) what became of it. The caller
+    commits. URLs are paths built here: a scheduled publication has no request to build them from."""
+    for writer_id in draft.writer_ids or []:
+        if besides is None or writer_id != besides.id:
+            db.session.add(
+                Notification(
+                    user_id=writer_id,
+                    kind=kind,
+                    message=message,
+                    url=url,
+                    document_id=draft.document_id,
+                    revision_id=draft.id,
+                )
+            )
+
+
+def notify_published(document: Document, draft: Revision, by: User | None) -> None:
+    """Before publish() commits: the writers hear that their draft is live, under its number."""
+    assign_number(document, draft)
+    message = f"Your draft of '{document.title}' is live as revision {draft.number}."
+    notify_writers(draft, NotificationKind.PUBLISHED, message, f"/d/{document.slug}", by)
 
 
 def can_review(user: User, draft: Revision, authors_approve: bool) -> bool:
@@ -126,6 +150,7 @@ def approve(
     items = inbox.items_by_ids(item_ids or [])
     if any(item.document_id != document.id for item in items):
         raise DraftError("Some of the chosen items belong to another document.")
+    notify_published(document, draft, reviewer)
     publish([Publication(document, draft, detail=f"approved by {reviewer.username}", addresses=items)], reviewer)
     return draft
 
@@ -141,5 +166,7 @@ def return_draft(
         raise DraftConflict(draft, "", "Someone decided on this draft a moment ago: read it again.")
     draft.reviewer_id, draft.reviewed_at = reviewer.id, utcnow()
     audit.record(AuditAction.RETURNED, user=reviewer, document=document, revision=draft, detail=draft.review_comment)
+    message = f"Your draft of '{document.title}' was returned by {reviewer.username}: {draft.review_comment}"
+    notify_writers(draft, NotificationKind.RETURNED, message, f"/d/{document.slug}/edit", reviewer)
     db.session.commit()
     return draft

@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import AuditAction, Document, Revision, RevisionStatus
+from ..models import AuditAction, Document, NotificationKind, Revision, RevisionStatus
 from ..models._base import utcnow
 from . import audit
 from .drafts import claim
 from .publishing import Publication, SourceProblems, publish
+from .review import notify_published, notify_writers
 
 log = logging.getLogger(__name__)
 RECHECK = 5.0  # seconds between looks at the database for what another worker scheduled
@@ -114,6 +115,7 @@ def publish_due(now: datetime | None = None) -> int:
             db.session.rollback()
             continue
         try:
+            notify_published(document, draft, None)
             publish([Publication(document, draft, detail=f"scheduled for {draft.publish_at:%Y-%m-%d %H:%M} UTC")], None)
         except SourceProblems as problems:
             db.session.rollback()
@@ -129,4 +131,6 @@ def _send_back(document: Document, draft: Revision, why: str) -> None:
     draft.review_comment = why
     draft.publish_at = None
     audit.record(AuditAction.RETURNED, user=None, document=document, revision=draft, detail=why)
+    message = f"Your approved draft of '{document.title}' did not go live: {why}"
+    notify_writers(draft, NotificationKind.RETURNED, message, f"/d/{document.slug}/edit", None)
     db.session.commit()

@@ -25,6 +25,8 @@ depends_on = None
 OLD_STATUSES = ("draft", "published")
 STATUSES = ("draft", "in_review", "returned", "scheduled", "published", "discarded")
 ORIGINS = ("file", "app")
+OLD_NOTIFICATIONS = ("incorporated", "dismissed")
+NOTIFICATIONS = ("incorporated", "dismissed", "returned", "published")  # authors hear about their drafts
 ACTIONS = (
     "created",
     "edited",
@@ -103,6 +105,10 @@ def upgrade():
     with op.batch_alter_table("revision_steps", schema=None) as batch_op:
         batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=False, server_default=""))
         batch_op.create_index(batch_op.f("ix_revision_steps_content_hash"), ["content_hash"], unique=False)
+
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_notifications_kind"), type_="check")
+        batch_op.create_check_constraint(batch_op.f("ck_notifications_kind"), _in("kind", NOTIFICATIONS))
 
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("draft_revision_id", sa.Integer(), nullable=True))

@@ -70,6 +70,9 @@ def test_a_reviewer_reads_the_diff_and_a_summary_by_step_then_approves(app):
     assert (published.number, published.status, published.change_note) == (2, "published", "Quicker wires, fee step")
     assert draft_of(app, WIRE) is None
     assert audit_actions(app, WIRE)[-4:] == ["edited", "submitted", "approved", "published"]
+    notices = login(app, "author").get("/notifications").get_data(as_text=True)
+    assert "is live as revision 2." in notices and 'badge-count">1' in notices
+    assert "badge-count" not in admin.get("/").get_data(as_text=True)  # who approved it is not told
 
 
 def test_a_removed_step_shows_in_the_summary(app):
@@ -98,6 +101,11 @@ def test_returning_needs_a_comment_which_the_author_then_sees(app):
     editor = author.get(f"/d/{WIRE}/edit").get_data(as_text=True)
     assert "Returned by admin" in editor and "Say which fee." in editor
     assert "Say which fee." in author.get("/authoring").get_data(as_text=True)
+    notices = author.get("/notifications").get_data(as_text=True)
+    assert (
+        f'<a href="/d/{WIRE}/edit">Your draft of &#39;Send an international wire transfer&#39; was returned by admin: Say which fee.</a>'
+        in notices
+    )
     assert published_source(app, WIRE) == WIRE_SOURCE
 
 
