@@ -4,6 +4,7 @@ feedback an admin can mark as addressed."""
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask_login import current_user
 
 from ..content.diff import diff
 from ..content.parser import parse_document
@@ -47,7 +48,7 @@ def editor_page(document: Document, form: EditForm, status: int = 200, **extra):
     path = path_of(document)
     step = form.step.data
     shown = preview(document, form.source.data or "", path, step_id=step, line=_line_of_step(form.source.data, step))
-    user = extra.pop("user")
+    user = current_user
     page = {
         "document": document,
         "draft": draft,

@@ -34,10 +34,10 @@ def editable_or_404(slug: str):
 def edit(slug: str):
     document = editable_or_404(slug)
     if request.method == "GET":
-        return editor_page(document, fresh_form(document), user=current_user)
+        return editor_page(document, fresh_form(document))
     form = EditForm()
     if not form.validate_on_submit():
-        return editor_page(document, form, 400, user=current_user)
+        return editor_page(document, form, 400)
     action = form.chosen
     if action == "publish":
         return _publish(document, form)
@@ -59,11 +59,11 @@ def edit(slug: str):
     except EditProblems as problems:
         _reload(document, form)
         flash("Saved as a draft, but not submitted: fix the problems listed first.")
-        return editor_page(document, form, 422, user=current_user, refused=problems.problems)
+        return editor_page(document, form, 422, refused=problems.problems)
     except DraftError as error:
         _reload(document, form)
         form.refuse(form.source, error)
-        return editor_page(document, form, 422, user=current_user)
+        return editor_page(document, form, 422)
     flash("Draft saved. Agents still see the published revision.")
     return redirect(url_for(".edit", slug=slug, step=form.step.data or None), 303)
 
@@ -90,9 +90,7 @@ def _conflict(document, form: EditForm, conflict: DraftConflict):
         form.base.data = str(published.number)
     their_text = theirs.source if theirs is not None else ""
     changes = compare(theirs, their_text, form.source.data, drafts.path_of(document))
-    return editor_page(
-        document, form, 409, user=current_user, conflict={"message": str(conflict), "theirs": theirs, "diff": changes}
-    )
+    return editor_page(document, form, 409, conflict={"message": str(conflict), "theirs": theirs, "diff": changes})
 
 
 def _publish(document, form: EditForm):
@@ -117,16 +115,15 @@ def _publish(document, form: EditForm):
             document,
             form,
             409,
-            user=current_user,
             conflict={"message": message, "theirs": conflict.current, "diff": changes},
         )
     except DraftConflict as conflict:
         return _conflict(document, form, conflict)
     except EditProblems as problems:
-        return editor_page(document, form, 422, user=current_user, refused=problems.problems)
+        return editor_page(document, form, 422, refused=problems.problems)
     except (FeedbackError, DraftError) as error:
         form.refuse(form.source, error)
-        return editor_page(document, form, 422, user=current_user)
+        return editor_page(document, form, 422)
     revision, count = result.revision, result.incorporated
     flash(
         f"Published revision {revision.number}."
