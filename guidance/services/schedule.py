@@ -59,6 +59,8 @@ def check_due() -> int:
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("scheduled publication deferred: the database is unavailable", exc_info=True)
+        state = _state()
+        state.next_due, state.looked_at = None, time.monotonic()  # try again after RECHECK, not every request
         return 0
 
 

@@ -135,3 +135,14 @@ def test_the_link_picker_finds_a_document_by_title_and_writes_a_relative_link(lo
     expect(source).to_be_focused()
     assert source.input_value().endswith("[Identity verification policy](../policies/identity-verification.md)")
     expect(page.locator("#problem-list")).to_contain_text("No problems found.")
+
+
+def test_the_draft_saves_itself_as_the_author_types(logged_in, page, live_server):
+    logged_in.login("author")
+    page.goto(f"{live_server}/d/processes/card-arrival/edit")
+    page.locator("#editor-source").press("Control+End")
+    page.keyboard.type("\nSaved without a click.")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved at")  # two seconds after the last key
+    page.reload()
+    expect(page.locator("#editor-source")).to_have_value(re.compile(r"Saved without a click\.$"))
+    expect(page.locator("#editor-state")).to_contain_text("Draft (revision 2)")
