@@ -256,3 +256,19 @@ def test_two_workers_deciding_at_once_move_a_draft_only_once(app, data_dir):
             db.session.rollback()
     finally:
         close(other)
+
+
+def test_a_due_draft_never_fails_a_request_when_the_database_is_read_only(app, data_dir, monkeypatch):
+    submit(app)
+    when = (utcnow() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    decide(login(app, "admin"), "approve", publish_at=when.strftime("%Y-%m-%dT%H:%M"))
+    monkeypatch.setattr(schedule, "utcnow", lambda: when + timedelta(minutes=1))
+    readonly = make_app(data_dir, DATABASE_URL=f"sqlite:///file:{data_dir / 'guidance.db'}?mode=ro&uri=true")
+    try:
+        agent = Session(readonly.test_client())
+        assert agent.login("agent").status_code == 302
+        page = agent.get(f"/d/{WIRE}")
+        assert page.status_code == 200 and "Step 1 of 5" in page.get_data(as_text=True)
+    finally:
+        close(readonly)
+    assert draft_of(app, WIRE).status == "scheduled"  # it goes live when the database can be written
