@@ -255,3 +255,18 @@ def test_a_new_document_is_listed_under_the_title_its_draft_gives_it(app):
         source=form["source"].replace("title: Lunch rota", "title: Lunch and tea rota"),
     )
     assert "Lunch and tea rota" in author.get("/authoring").get_data(as_text=True)
+
+
+def test_discarding_a_draft_asks_first_and_keeps_it_in_the_history(app):
+    author = login(app, "author")
+    form = open_editor(author, WIRE)
+    save(author, WIRE, form, source=edited(form["source"]))
+    confirm = author.get(f"/d/{WIRE}/discard").get_data(as_text=True)
+    assert "Discard the draft of “Send an international wire transfer”?" in confirm
+    assert "Agents keep seeing revision 1." in confirm and "Discard the draft</button>" in confirm
+    response = author.post(f"/d/{WIRE}/discard")
+    assert response.status_code == 303 and response.headers["Location"] == f"/d/{WIRE}"
+    assert draft_of(app, WIRE) is None and published_source(app, WIRE) == WIRE_SOURCE
+    history = author.get(f"/d/{WIRE}/history").get_data(as_text=True)
+    assert "discarded</span>" in history and "author discarded revision 2" in history.replace("\n    ", " ")
+    assert open_editor(author, WIRE)["source"] == WIRE_SOURCE  # the editor starts from the published text again
