@@ -26,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=None,
         SECRET_KEY=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # A form field may hold a whole document (up to 1 MB, refused readably beyond by the
+        # editor): Flask's 500 kB default answered a long document's save with a bare 413.
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,

@@ -16,7 +16,7 @@ from . import search as search_service
 from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import Role
-from .services import backup, library, tokens, users
+from .services import backup, library, schedule, tokens, users
 
 
 @click.group("guidance", cls=AppGroup)
@@ -41,21 +41,38 @@ def check(directory: Path) -> None:
 
 @guidance.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def import_(directory: Path) -> None:
-    """Publish new and changed files under DIRECTORY as revisions."""
+@click.option("--force", is_flag=True, help="Publish files also over documents changed in the app since their import.")
+def import_(directory: Path, force: bool) -> None:
+    """Publish new and changed files under DIRECTORY as revisions.
+
+    A document edited, restored or archived in the app since its last import keeps the app's
+    version, and its file is reported as kept, unless --force is given.
+    """
     total = count_markdown(directory)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-        report = library.import_tree(directory, progress=lambda _: bar.update(1))
+        report = library.import_tree(directory, force=force, progress=lambda _: bar.update(1))
     for warning in report.warnings:
         click.echo(f"warning: {directory / warning.path}:{warning.line}: {warning.message}")
     for failed in report.failed:
         for problem in failed.problems:
             if problem.blocking:
                 click.echo(f"not imported: {directory / problem.path}:{problem.line}: {problem.message}")
+    for path, why in report.kept:
+        click.echo(f"kept: {directory / path}: {why}")
+    kept = (
+        f", {len(report.kept)} kept (changed in the app; --force publishes the files over them)" if report.kept else ""
+    )
     click.echo(
-        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged{kept}, "
         f"{len(report.failed)} not imported"
     )
+
+
+@guidance.command("publish-due")
+def publish_due() -> None:
+    """Publish approved drafts whose scheduled time has come (run it from cron, e.g. every minute)."""
+    count = schedule.publish_due()
+    click.echo(f"{count} scheduled draft(s) published")
 
 
 @guidance.command("export")

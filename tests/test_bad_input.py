@@ -84,7 +84,9 @@ def test_inbox_items_beyond_range_are_skipped(app, agent, as_user):
     assert "Select at least one item first" in admin.get(response.headers["Location"]).get_data(as_text=True)
     both = admin.post("/admin/inbox", {"item": [f"note:{HUGE}", f"note:{notes(app)[0].id}"], "action": "accept"})
     assert both.status_code == 303 and notes(app)[0].status == "accepted"
-    edit = admin.post(f"{WIRE}/edit", {"source": "changed", "base": HUGE, "item": f"rating:{HUGE}"})
+    edit = admin.post(
+        f"{WIRE}/edit", {"source": "changed", "base": HUGE, "item": f"rating:{HUGE}", "action": "publish"}
+    )
     assert edit.status_code == 409  # the base is not the current revision: nothing published
 
 

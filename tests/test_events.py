@@ -59,7 +59,10 @@ def test_a_publish_in_the_app_is_an_event(admin, events):
     page = admin.get("/d/processes/send-wire/edit").get_data(as_text=True)
     source = re.search(r'<textarea[^>]*name="source"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1)
     base = page.split('name="base" value="')[1].split('"')[0]
-    admin.post("/d/processes/send-wire/edit", {"source": html.unescape(source) + "\nMore.\n", "base": base})
+    admin.post(
+        "/d/processes/send-wire/edit",
+        {"source": html.unescape(source) + "\nMore.\n", "base": base, "action": "publish"},
+    )
     [published] = [e for e in events() if e["event"] == "document.published"]
     assert published == {**published, "slug": "processes/send-wire", "revision": 2, "origin": "app"}
     assert published["route"] == "POST /d/<path:slug>/edit" and published["user_id"] is not None

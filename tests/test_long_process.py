@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from guidance.content import parse_document
 from guidance.extensions import db
-from guidance.models import Document
-from guidance.services.library import publish
+from guidance.models import Document, RevisionOrigin
+from guidance.services.publishing import Publication, new_revision, publish
 from tests.generated import long_process
 
 STEPS = 10_000
@@ -27,8 +27,8 @@ def long_doc(app):
     with app.app_context():
         document = Document(slug="long")
         db.session.add(document)
-        publish(document, source, parsed, author=None, source_path="long.md")
-        db.session.commit()
+        revision = new_revision(document, source, origin=RevisionOrigin.FILE, author=None, source_path="long.md")
+        publish([Publication(document, revision, parsed=parsed)], None)
         assert db.session.scalar(select(Document.slug).where(Document.slug == "long"))
     return "/d/long"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -76,6 +78,23 @@ class Step:
     @property
     def checklist(self) -> list[str]:
         return [item for block in self.blocks if block.type == "checklist" for item in block.items]
+
+    @property
+    def content_hash(self) -> str:
+        """What an agent sees of the step (title, blocks, answers and where they lead, whether it
+        ends), as SHA-256: equal for two revisions whose step did not change, whatever moved
+        around it. Line numbers are left out, so an edit elsewhere changes nothing here."""
+        blocks = [
+            {
+                "type": block.type,
+                "text": block.text,
+                "items": block.items,
+                "choices": [(c.answer, c.label, c.target) for c in block.choices],
+            }
+            for block in self.blocks
+        ]
+        content = {"id": self.id, "title": self.title, "ends": self.ends, "blocks": blocks}
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass

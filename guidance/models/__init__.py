@@ -1,14 +1,35 @@
 """Database models: the run-time source of truth."""
 
-from .documents import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep
-from .feedback import FeedbackKind, FeedbackStatus, Notification, RatingReason, StepNote, StepRating
+from .audit import AuditAction, AuditEvent
+from .documents import (
+    OPEN_STATUSES,
+    Document,
+    DocumentContactReason,
+    DocumentTag,
+    Revision,
+    RevisionOrigin,
+    RevisionStatus,
+    RevisionStep,
+)
+from .feedback import (
+    FeedbackKind,
+    FeedbackStatus,
+    Notification,
+    NotificationKind,
+    RatingReason,
+    StepNote,
+    StepRating,
+)
 from .runs import GuideRun, Pin, RunStatus
 from .search import ApiToken, ContentState, SearchLog, SearchSource, SynonymGroup
 from .security import RateLimit
 from .users import Role, User
 
 __all__ = [
+    "OPEN_STATUSES",
     "ApiToken",
+    "AuditAction",
+    "AuditEvent",
     "ContentState",
     "Document",
     "DocumentContactReason",
@@ -17,10 +38,12 @@ __all__ = [
     "FeedbackStatus",
     "GuideRun",
     "Notification",
+    "NotificationKind",
     "Pin",
     "RateLimit",
     "RatingReason",
     "Revision",
+    "RevisionOrigin",
     "RevisionStatus",
     "RevisionStep",
     "Role",

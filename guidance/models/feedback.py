@@ -112,17 +112,24 @@ class StepRating(FeedbackItem, db.Model):
     kind = FeedbackKind.RATING
 
 
+class NotificationKind(StrEnum):
+    """What a notification tells: what became of an agent's feedback, or of an author's draft."""
+
+    INCORPORATED = "incorporated"
+    DISMISSED = "dismissed"
+    RETURNED = "returned"  # a reviewer sent the draft back with a comment
+    PUBLISHED = "published"  # the draft went live
+
+
 class Notification(db.Model):
-    """Something an agent should hear about: their feedback changed the guidance, or was declined."""
+    """Something a person should hear about: their feedback changed the guidance or was declined,
+    their draft was returned or went live."""
 
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # What became of the agent's feedback: incorporated or dismissed.
-    kind: Mapped[str] = mapped_column(
-        String(16), one_of("kind", (FeedbackStatus.INCORPORATED, FeedbackStatus.DISMISSED))
-    )
+    kind: Mapped[str] = mapped_column(String(16), one_of("kind", NotificationKind))
     message: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(1024), default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

@@ -1,21 +1,23 @@
 """Search: everything Whoosh-specific lives in this package.
 
 `engine()` gives the app's SearchEngine; `index_changes()` applies committed document changes.
+The index follows every publication through the `content_changed` signal (guidance.signals).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import Flask, current_app, has_request_context
 
+from ..signals import content_changed
 from .engine import MAX_QUERY, Hit, Results, SearchEngine
 
 __all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes"]
 
 
-def engine() -> SearchEngine:
-    app = current_app._get_current_object()
+def engine(app: Flask | None = None) -> SearchEngine:
+    app = app or current_app._get_current_object()
     found = app.extensions.get("guidance_search")
     if found is None:
         found = app.extensions["guidance_search"] = SearchEngine(
@@ -27,3 +29,8 @@ def engine() -> SearchEngine:
 def index_changes() -> None:
     """Call after committing document changes: the index follows the database."""
     engine().after_commit(wait=not has_request_context())
+
+
+@content_changed.connect
+def _follow_publications(app: Flask, **_) -> None:
+    engine(app).after_commit(wait=not has_request_context())

@@ -1,22 +1,22 @@
-"""Publishing a revision typed in the app's Markdown edit form, linked to the feedback it addresses.
+"""An admin's direct publish from the editor, linked to the feedback it addresses.
 
-The full editor arrives with the authoring issue; this is the minimal path from the inbox to a
-new revision: edit the published source, check it, publish it, close the loop with the agents.
+Admins harvest feedback into revisions without a second reviewer: the text goes live as the next
+revision, but only over the revision the admin started from (a stale edit is an EditConflict,
+never an overwrite), and the agents whose notes it addresses are told their note changed the
+guidance. When the document has an open draft, that draft is what is published.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import events
-from ..content import Problem, parse_document
 from ..extensions import db
-from ..models import Document, Revision, User
+from ..models import Document, Revision, RevisionOrigin, User
 from . import inbox
+from .drafts import DraftConflict, clean_note, clean_source, path_of
 from .feedback import FeedbackError
-from .library import publish
-
-MAX_SOURCE = 1_000_000
+from .publishing import Publication, SourceProblems, new_revision, publish, sha256
+from .validation import problems_of
 
 
 class EditConflict(Exception):
@@ -27,10 +27,8 @@ class EditConflict(Exception):
         self.current = current
 
 
-class EditProblems(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = problems
+# The name the edit form has always used for a text with blocking problems.
+EditProblems = SourceProblems
 
 
 @dataclass
@@ -40,37 +38,51 @@ class EditResult:
 
 
 def publish_edit(
-    document: Document, source: str, base_number: int | None, user: User, item_ids: list[str]
+    document: Document,
+    source: str,
+    base_number: int | None,
+    user: User,
+    item_ids: list[str],
+    *,
+    change_note: str = "",
+    draft_id: int | None = None,
+    saves: int | None = None,
 ) -> EditResult:
     """Check and publish `source` as the document's next revision; link the chosen feedback items.
 
-    Raises EditConflict when the document moved on since `base_number`, EditProblems when the
-    text has blocking problems, FeedbackError for other input mistakes. Commits on success.
+    Raises EditConflict when the document moved on since `base_number`, DraftConflict when
+    someone saved the open draft since `draft_id`/`saves`, EditProblems when the text has
+    blocking problems, FeedbackError or DraftError for other input mistakes. Commits on success.
     """
     current = document.published_revision
-    if current is None:
-        raise FeedbackError("This document is archived; it cannot be edited here.")
-    if base_number != current.number:
+    if current is not None and base_number != current.number:
         raise EditConflict(current)
-    source = source.replace("\r\n", "\n")
-    if len(source) > MAX_SOURCE:
-        raise FeedbackError(f"The text is over {MAX_SOURCE:,} characters.")
-    if source == current.source:
+    source = clean_source(source)
+    note = clean_note(change_note, "a change note", required=False)
+    if current is not None and source == current.source:
         raise FeedbackError("The text is unchanged, so there is nothing to publish.")
-    path = current.source_path or f"{document.slug}.md"
-    parsed, problems = parse_document(source, path)
-    blocking = [p for p in problems if p.blocking]
+    blocking = [p for p in problems_of(source, path_of(document)) if p.blocking]
     if blocking:
         raise EditProblems(blocking)
     items = inbox.items_by_ids(item_ids)
     if any(item.document_id != document.id for item in items):
         raise FeedbackError("Some of the chosen items belong to another document.")
-    revision = publish(document, source, parsed, author=user, source_path=current.source_path)
-    db.session.flush()
-    count = inbox.incorporate(items, revision, user)
-    db.session.commit()
-    events.record("document.published", slug=document.slug, revision=revision.number, origin="app", incorporated=count)
-    from .. import search  # the search index follows commits
-
-    search.index_changes()
-    return EditResult(revision, count)
+    draft = document.draft_revision
+    if draft is not None:
+        if draft.id != draft_id or draft.saves != saves:
+            raise DraftConflict(draft, source, "Someone saved the open draft after you opened it.")
+        revision = draft
+        revision.source, revision.content_sha256 = source, sha256(source)
+        revision.change_note = note or revision.change_note
+        if user.id not in revision.writer_ids:
+            revision.writer_ids = [*revision.writer_ids, user.id]
+        revision.base_revision = current
+    else:
+        revision = new_revision(
+            document, source, origin=RevisionOrigin.APP, author=user, source_path=path_of(document), change_note=note
+        )
+        revision.base_revision = current
+        db.session.add(revision)
+    detail = f"published directly by {user.username}" + (f"; addresses {len(items)} feedback item(s)" if items else "")
+    [done] = publish([Publication(document, revision, detail=detail, addresses=items)], user)
+    return EditResult(revision, done.incorporated)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import false, or_, select
@@ -23,6 +22,7 @@ from ..models import (
     User,
 )
 from ..models._base import utcnow
+from .health import scores
 
 MAX_NOTE = 4000
 MAX_COMMENT = 2000
@@ -247,23 +247,8 @@ def step_feedback(
         earlier_ratings=[r for r in ratings if r.revision_id != revision.id],
         revision=revision,
         revision_numbers=numbers,
-        health=step_scores(document.published_revision_id) if user.has_role(Role.ADMIN) else None,
+        health=scores(document.published_revision_id) if user.has_role(Role.ADMIN) else None,
     )
-
-
-def step_scores(revision_id: int | None) -> dict[str, tuple[int, int]]:
-    """Step key -> (thumbs up, thumbs down) on one revision."""
-    if revision_id is None:
-        return {}
-    counts: Counter[tuple[str, bool]] = Counter()
-    for key, positive, n in db.session.execute(
-        select(StepRating.step_key, StepRating.positive, db.func.count())
-        .where(StepRating.revision_id == revision_id)
-        .group_by(StepRating.step_key, StepRating.positive)
-    ):
-        counts[(key, positive)] = n
-    keys = {key for key, _ in counts}
-    return {key: (counts[(key, True)], counts[(key, False)]) for key in keys}
 
 
 # ---- notifications -----------------------------------------------------------------------

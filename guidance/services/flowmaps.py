@@ -10,6 +10,7 @@ source, which holds everything drawn: a revision, never changed once published, 
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import lru_cache
@@ -37,6 +38,7 @@ KEPT = {
     "ellipse": SHAPES | {"cx", "cy", "rx", "ry"},
     "text": {"text-anchor", "x", "y", "font-family", "font-size", "font-weight", "fill"},
 }
+LINE = re.compile(r"#line-\d+")  # the editor's preview: a step's heading in the source
 # Colours with WCAG AA contrast for their text (#1f2328 on each fill).
 STEP, DECISION, FINISH, WARNING, WARNING_LINE = "#eef6ff", "#fff4d6", "#e6f4ea", "#fde8e8", "#a40e26"
 
@@ -138,7 +140,7 @@ def _rebuild(element: ET.Element) -> ET.Element | None:
         clean.set("xmlns", "http://www.w3.org/2000/svg")
     if name == "a":
         href = element.get(XLINK_HREF) or element.get("href") or ""
-        if href.startswith("/") and not href.startswith("//") and "\\" not in href:
+        if (href.startswith("/") and not href.startswith("//") and "\\" not in href) or LINE.fullmatch(href):
             clean.set("href", href)
     clean.text = element.text if name in ("text", "title") else None
     for child in element:

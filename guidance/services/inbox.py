@@ -13,7 +13,7 @@ from ..extensions import db
 from ..ids import parse_id
 from ..models import Document, FeedbackKind, FeedbackStatus, Notification, Revision, StepNote, StepRating, User
 from ..models._base import utcnow
-from .feedback import REASONS, FeedbackError, step_scores, step_titles
+from .feedback import REASONS, FeedbackError, step_titles
 
 Item = StepNote | StepRating
 ITEM_MODELS: dict[str, type[Item]] = {model.kind: model for model in (StepNote, StepRating)}
@@ -259,51 +259,3 @@ def _notify(item: Item, kind: FeedbackStatus, revision_id: int, url: str, messag
 
 def _step_url(document: Document, step_key: str) -> str:
     return url_for("documents.step", slug=document.slug, step_id=step_key)
-
-
-# ---- step health -------------------------------------------------------------------------
-
-FLAG_MIN_DOWN = 3
-
-
-@dataclass
-class StepHealth:
-    document: Document
-    step_key: str
-    step_title: str
-    up: int
-    down: int
-
-    @property
-    def total(self) -> int:
-        return self.up + self.down
-
-    @property
-    def score(self) -> float:
-        return self.up / self.total if self.total else 1.0
-
-    @property
-    def flagged(self) -> bool:
-        return self.down >= FLAG_MIN_DOWN and self.up * 2 < self.total
-
-
-def health(flagged_only: bool = True) -> list[StepHealth]:
-    """Rated steps of every published revision, worst first; by default only the flagged ones."""
-    documents = list(
-        db.session.scalars(
-            select(Document)
-            .where(Document.published_revision_id.is_not(None))
-            .where(Document.id.in_(select(StepRating.document_id)))
-        )
-    )
-    titles = step_titles({d.id for d in documents})
-    result = []
-    for document in documents:
-        for key, (up, down) in step_scores(document.published_revision_id).items():
-            title, current = titles.get((document.id, key), (key, False))
-            if current:
-                result.append(StepHealth(document, key, title, up, down))
-    if flagged_only:
-        result = [entry for entry in result if entry.flagged]
-    result.sort(key=lambda e: (e.score, -e.down, e.document.title, e.step_title))
-    return result

@@ -1,4 +1,10 @@
-"""Import a tree of guidance files into the database, and export it back."""
+"""Import a tree of guidance files into the database, and export it back.
+
+The database is the source of truth: an import publishes a file only over a revision that came
+from that same path's previous import. A document changed in the app since (edited, restored,
+archived, or written there and not yet published) keeps the app's version, and the file is
+reported as kept, unless the import is forced.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import events
-from ..content import ParsedDocument, Problem
+from ..content import Problem
 from ..content.files import write_inside
 from ..content.tree import SourceFile, load_tree
 from ..extensions import db
-from ..models import Document, DocumentContactReason, DocumentTag, Revision, RevisionStatus, RevisionStep, User
-from ..models._base import utcnow
-from .content_state import next_generation
+from ..models import AuditAction, Document, RevisionOrigin, RevisionStatus, User
+from .publishing import Publication, new_revision, publish, sha256
 
 
 @dataclass
@@ -25,6 +30,7 @@ class ImportReport:
     unchanged: int = 0
     failed: list[SourceFile] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (path, why the app's version stays)
 
 
 def slug_for(path: str) -> str:
@@ -32,105 +38,92 @@ def slug_for(path: str) -> str:
 
 
 def import_tree(
-    root: Path, *, author: User | None = None, progress: Callable[[str], None] | None = None
+    root: Path,
+    *,
+    author: User | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Publish every changed file as a new revision; unchanged files create nothing."""
+    """Publish every new or changed file as a new revision; unchanged files create nothing.
+
+    `force` publishes files over what was changed in the app too (the app's revisions stay in
+    each document's history).
+    """
     report = ImportReport()
-    files = load_tree(root)
     existing = {d.slug: d for d in db.session.scalars(select(Document))}
-    generation = None
-    for file in files:
-        if progress:
-            progress(file.path)
-        if not file.importable:
-            report.failed.append(file)
-            continue
-        report.warnings += file.problems
-        document = existing.get(slug_for(file.path))
-        current = document.published_revision if document else None
-        if current is not None and current.source == file.source:
-            report.unchanged += 1
-            continue
-        if document is None:
-            document = Document(slug=slug_for(file.path))
-            db.session.add(document)
-            report.created += 1
-        else:
-            report.updated += 1
-        generation = generation or next_generation()
-        publish(document, file.source, file.document, author=author, source_path=file.path, generation=generation)
-    db.session.commit()
+    publications = []
+    files = load_tree(root)
+    with db.session.no_autoflush:  # new revisions are numbered by publish(), not written before
+        for file in files:
+            if progress:
+                progress(file.path)
+            _import_file(file, existing, report, publications, author, force)
+    if publications:
+        publish(publications, author)
     events.record(
         "import",
         root=str(root),
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
+        kept=len(report.kept),
         failed=len(report.failed),
         warnings=len(report.warnings),
+        forced=force,
     )
-    if generation:
-        from .. import search  # search depends on these services, not the other way round
-
-        search.index_changes()
     return report
 
 
-def publish(
-    document: Document,
-    source: str,
-    parsed: ParsedDocument,
-    *,
+def _import_file(
+    file: SourceFile,
+    existing: dict[str, Document],
+    report: ImportReport,
+    publications: list[Publication],
     author: User | None,
-    source_path: str,
-    generation: int | None = None,
-) -> Revision:
-    """Add a published revision and make it the document's current one.
-
-    The caller commits, then calls `search.index_changes()`.
-    """
-    number = (
-        db.session.scalar(select(func.max(Revision.number)).where(Revision.document_id == document.id))
-        if document.id
-        else None
-    ) or 0
-    now = utcnow()
-    revision = Revision(
-        document=document,
-        number=number + 1,
-        status=RevisionStatus.PUBLISHED,
-        source=source,
-        source_path=source_path,
-        meta=parsed.meta(),
-        author_id=author.id if author else None,
-        published_at=now,
-        steps=[
-            RevisionStep(key=step.id, position=position, title=step.title, is_decision=step.is_decision)
-            for position, step in enumerate(parsed.steps)
-        ],
-    )
-    db.session.add(revision)
-    document.published_revision = revision
-    document.title = parsed.title
-    document.kind = parsed.kind
-    document.summary = parsed.summary
-    document.audience = "," + ",".join(parsed.audience) + "," if parsed.audience else ""
-    document.updated_at = now
-    document.generation = generation or next_generation()
-    document.tags = [DocumentTag(tag=tag) for tag in dict.fromkeys(parsed.tags)]
-    document.contact_reasons = [DocumentContactReason(code=code) for code in dict.fromkeys(parsed.contact_reasons)]
-    return revision
+    force: bool,
+) -> None:
+    """Decide what one file does (create, update, nothing, kept, failed) and queue its publication."""
+    if not file.importable:
+        report.failed.append(file)
+        return
+    report.warnings += file.problems
+    document = existing.get(slug_for(file.path))
+    current = document.published_revision if document else None
+    if current is not None and current.source == file.source:
+        report.unchanged += 1
+        return
+    conflict = None if document is None or force else changed_in_app(document, file.path)
+    if conflict:
+        report.kept.append((file.path, conflict))
+        return
+    if document is None:
+        document = Document(slug=slug_for(file.path))
+        db.session.add(document)
+        report.created += 1
+    else:
+        report.updated += 1
+    revision = new_revision(document, file.source, origin=RevisionOrigin.FILE, author=author, source_path=file.path)
+    detail = f"{file.path} (SHA-256 {sha256(file.source)[:12]}){' forced over app changes' if force else ''}"
+    publications.append(Publication(document, revision, AuditAction.IMPORTED, detail, parsed=file.document))
 
 
-def archive(document: Document) -> None:
-    """Take a document out of the library; its revisions, runs and feedback stay."""
-    document.published_revision = None
-    document.generation = next_generation()
-    document.updated_at = utcnow()
-    db.session.commit()
-    from .. import search
+def changed_in_app(document: Document, path: str) -> str | None:
+    """Why a file must not replace what the app has for `document`, or None when it may."""
+    current = document.published_revision
+    if current is not None:
+        if current.origin == RevisionOrigin.FILE and current.source_path == path:
+            return None
+        return "edited in the app since the last import"
+    if any(revision.status == RevisionStatus.PUBLISHED for revision in document.revisions):
+        return "archived in the app since the last import"
+    return "written in the app and not published yet"
 
-    search.index_changes()
+
+def archive(document: Document, user: User | None = None) -> None:
+    """Take a document out of the library; its revisions, open draft, runs and feedback stay."""
+    if document.published_revision is None:
+        raise ValueError(f"'{document.title}' is not in the library.")
+    publish([Publication(document, None, AuditAction.ARCHIVED)], user)
 
 
 def export_tree(dest: Path) -> tuple[int, list[tuple[str, str]]]:

@@ -10,13 +10,14 @@ from ..models import Document
 from ..services.flowmaps import MapUnavailable, map_svg
 
 
-def flow_map(document: Document, doc: ParsedDocument, link_steps: bool = True) -> tuple[Markup | None, str]:
-    """(the SVG, "") or (None, why there is none). Steps link to the published process's pages."""
+def flow_map(document: Document, doc: ParsedDocument, step_url=None) -> tuple[Markup | None, str]:
+    """(the SVG, "") or (None, why there is none). Steps link to `step_url(step_id)`, by default
+    the published process's step pages."""
 
-    def step_url(step_id: str) -> str | None:
-        return url_for("documents.step", slug=document.slug, step_id=step_id) if link_steps else None
+    def published_step(step_id: str) -> str:
+        return url_for("documents.step", slug=document.slug, step_id=step_id)
 
     try:
-        return map_svg(doc, step_url), ""
+        return map_svg(doc, step_url or published_step), ""
     except MapUnavailable as reason:
         return None, str(reason)

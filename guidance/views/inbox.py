@@ -5,14 +5,15 @@ The edit form that turns feedback into a revision is views/editing.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..forms.admin import InboxBulkForm
 from ..models import FeedbackStatus
-from ..services import inbox, inbox_actions
+from ..services import health, inbox, inbox_actions
 from ..services.feedback import REASONS, FeedbackError
 from .access import role_required
+from .editing import editable_or_404
 from .redirects import safe_local_path
 
 bp = Blueprint("inbox", __name__, url_prefix="/admin")
@@ -30,7 +31,7 @@ def index():
         reasons=REASONS,
         slugs=inbox.document_slugs(),
         authors=inbox.authors(),
-        flagged=len(inbox.health()),
+        flagged=len(health.health()),
         item_id=inbox.item_id,
         form=InboxBulkForm(formdata=None, query=request.query_string.decode()),
     )
@@ -60,9 +61,24 @@ def bulk():
     return redirect(back, 303)
 
 
-@bp.get("/health")
+@bp.get("/health", endpoint="health")
 @role_required("admin")
-def health():
+def health_page():
     return render_template(
-        "admin/health.html", flagged=inbox.health(), rated=inbox.health(flagged_only=False), minimum=inbox.FLAG_MIN_DOWN
+        "admin/health.html",
+        flagged=health.health(),
+        rated=health.health(flagged_only=False),
+        changed=health.changed_steps(),
+        minimum=health.FLAG_MIN_DOWN,
     )
+
+
+@bp.get("/health/<path:slug>/steps/<step_id>")
+@role_required("admin")
+def step_health(slug: str, step_id: str):
+    """A step's figures for each content it has had: a changed step starts fresh, not forgotten."""
+    document = editable_or_404(slug)
+    versions = health.step_versions(document, step_id)
+    if not versions:
+        abort(404, description=f"'{document.title}' has never had a step '{step_id}'.")
+    return render_template("admin/step_health.html", document=document, step_id=step_id, versions=versions)

@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from guidance.services.tokens import create_token
-from tests.conftest import close, make_app
+from tests.conftest import LIBRARY, Session, close, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +64,7 @@ def visit(page, base: str) -> dict[str, str]:
     assert "Mark all as read" in pages["notifications"]
     keep("health", "/admin/health")
     keep("edit", "/d/processes/send-wire/edit?step=screen")
+    visit_authoring(page, base, keep)
     keep("policy", "/d/policies/identity-verification")
     keep("article", "/d/articles/welcome")
     keep("go-several", "/go/card_arrival")
@@ -76,6 +77,63 @@ def visit(page, base: str) -> dict[str, str]:
     keep("token-revoke", "/admin/tokens/1/revoke")
     keep("not-found", "/d/no-such-document")
     return pages
+
+
+def visit_authoring(page, base: str, keep) -> None:
+    """The authoring pages: the desk, a new document, the editor with a draft, review, history, the audit log."""
+    keep("authoring", "/authoring")
+    keep("new-document", "/authoring/new")
+    page.get_by_label("Title", exact=True).fill("Lost card abroad")
+    page.get_by_text("It will be processes/lost-card-abroad.md: free.").wait_for()
+    keep("new-document-typed")
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/d/processes/lost-card-abroad/edit$"))
+    keep("editor-new")
+    page.goto(base + "/d/processes/send-wire/edit")
+    source = page.locator("#editor-source")
+    source.fill(source.input_value().replace("(#escalate)", "(#escalte)"))
+    page.get_by_text("points to #escalte").wait_for()
+    keep("editor-problems")
+    source.fill(source.input_value().replace("(#escalte)", "(#escalate)").replace("two working days", "one day"))
+    page.get_by_label("Change note").fill("One day now")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_url(re.compile(r"/review$"))
+    keep("review")
+    keep("editor-in-review", "/d/processes/send-wire/edit")
+    page.goto(base + "/d/processes/send-wire/review")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url(re.compile(r"/d/processes/send-wire$"))
+    keep("history", "/d/processes/send-wire/history")
+    keep("compare", "/d/processes/send-wire/compare?from=1&to=2")
+    keep("revision", "/d/processes/send-wire/revisions/1")
+    keep("restore", "/d/processes/send-wire/revisions/1/restore")
+    keep("discard", "/d/processes/lost-card-abroad/discard")
+    keep("audit-log", "/admin/audit")
+    keep("step-over-time", "/admin/health/processes/send-wire/steps/screen")
+
+
+def conflict_page(data_dir: Path) -> str:
+    """The editor's conflict page (two people saved the same draft), as the app answers it."""
+    app = make_app(data_dir)
+    try:
+        first, second = Session(app.test_client()), Session(app.test_client())
+        first.login("admin")
+        second.login("author")
+        page = second.get("/d/processes/card-arrival/edit").get_data(as_text=True)
+        form = dict(
+            re.findall(
+                r'<input type="hidden" name="(\w+)" value="([^"]*)"',
+                page.split('id="editor-form"')[1].split("</form>")[0],
+            )
+        )
+        form.pop("csrf_token")
+        source = (LIBRARY / "processes" / "card-arrival.md").read_text()
+        first.post("/d/processes/card-arrival/edit", {**form, "source": source + "\nTheirs.\n"})
+        response = second.post("/d/processes/card-arrival/edit", {**form, "source": source + "\nMine.\n"})
+        assert response.status_code == 409
+        return response.get_data(as_text=True)
+    finally:
+        close(app)
 
 
 def add_api_token(data_dir: Path) -> None:
@@ -92,6 +150,7 @@ def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_s
     axe = Axe()
     failures = {}
     html = visit(page, live_server)
+    html["editor-conflict"] = conflict_page(data_dir)
     for name, content in html.items():
         page.set_content(content)  # same markup, checked without re-requesting
         result = axe.run(page)

@@ -7,10 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from guidance.content import parse_document
 from guidance.extensions import db
-from guidance.models import Document, StepNote, StepRating
-from guidance.services.library import publish
+from guidance.models import Document, RevisionOrigin, StepNote, StepRating
+from guidance.services.publishing import Publication, new_revision, publish
 from tests.conftest import Session
 from tests.postgres.conftest import pg_app, pg_database, postgres_server, postgres_url  # noqa: F401
 
@@ -49,11 +48,10 @@ def republish(app, slug: str, change) -> int:
     with app.app_context():
         document = db.session.scalar(select(Document).where(Document.slug == slug))
         current = document.published_revision
-        source = change(current.source)
-        parsed, problems = parse_document(source, current.source_path)
-        assert not [p for p in problems if p.blocking], problems
-        revision = publish(document, source, parsed, author=None, source_path=current.source_path)
-        db.session.commit()
+        revision = new_revision(
+            document, change(current.source), origin=RevisionOrigin.APP, author=None, source_path=current.source_path
+        )
+        publish([Publication(document, revision)], None)
         return revision.number
 
 

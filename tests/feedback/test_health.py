@@ -52,9 +52,9 @@ def test_admins_see_a_rating_bar_per_step_and_agents_do_not(app):
     assert "4 up, 5 down" not in agent.get(WIRE).get_data(as_text=True)
 
 
-def test_health_counts_only_the_current_revision(app):
+def test_health_counts_only_ratings_on_the_step_as_it_reads_now(app):
     names = make_agents(app, 5)
     ratings(app, "screen", 0, 5, names)
-    republish(app, "processes/send-wire", lambda s: s + "\nClarified.\n")
+    republish(app, "processes/send-wire", lambda s: s.replace("sanctions list", "current sanctions list"))
     admin = login(app, "admin")
     assert "No step is flagged." in admin.get("/admin/health").get_data(as_text=True)

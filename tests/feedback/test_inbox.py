@@ -111,7 +111,7 @@ def test_the_edit_form_publishes_a_revision_and_closes_the_loop(app, agent, othe
     form = admin.get(f"{EDIT}?step=verify").get_data(as_text=True)
     assert "Also confirm the postcode" in form and "unrelated thought" not in form  # this step's items
     assert 'name="base" value="1"' in form and "starts on line 14" in form
-    source = re.search(r'<textarea id="source"[^>]*>(.*?)</textarea>', form, re.S).group(1)
+    source = re.search(r'<textarea id="editor-source"[^>]*>(.*?)</textarea>', form, re.S).group(1)
     source = (
         source.replace("&#34;", '"')
         .replace("&#39;", "'")
@@ -124,7 +124,7 @@ def test_the_edit_form_publishes_a_revision_and_closes_the_loop(app, agent, othe
     )
     ids = item_ids(form)
     assert len(ids) == 2
-    response = admin.post(EDIT, {"source": source, "base": "1", "step": "verify", "item": ids})
+    response = admin.post(EDIT, {"source": source, "base": "1", "step": "verify", "item": ids, "action": "publish"})
     assert response.status_code == 303, response.get_data(as_text=True)
     assert response.headers["Location"] == f"{WIRE}/steps/verify"
     assert "Published revision 2. 2 feedback items incorporated" in admin.get("/").get_data(as_text=True)
@@ -148,16 +148,18 @@ def test_the_edit_form_publishes_a_revision_and_closes_the_loop(app, agent, othe
 def test_the_edit_form_keeps_the_text_and_shows_problems(app):
     admin = login(app, "admin")
     broken = "---\ntitle: Broken\nkind: process\n---\n\nNo steps at all, typed with care."
-    response = admin.post(EDIT, {"source": broken, "base": "1"})
+    response = admin.post(EDIT, {"source": broken, "base": "1", "action": "publish"})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "processes/send-wire.md:" in body and "Not published" in body
     assert "No steps at all, typed with care.</textarea>" in body
     assert 'name="base" value="1"' in admin.get(EDIT).get_data(as_text=True)
-    same = re.search(r'<textarea id="source"[^>]*>(.*?)</textarea>', admin.get(EDIT).get_data(as_text=True), re.S)
+    same = re.search(
+        r'<textarea id="editor-source"[^>]*>(.*?)</textarea>', admin.get(EDIT).get_data(as_text=True), re.S
+    )
     with app.app_context():
         current = db.session.scalar(select(Document).where(Document.slug == "processes/send-wire")).published_revision
-        unchanged = admin.post(EDIT, {"source": current.source, "base": "1"})
+        unchanged = admin.post(EDIT, {"source": current.source, "base": "1", "action": "publish"})
     assert same is not None
     assert unchanged.status_code == 422 and "nothing to publish" in unchanged.get_data(as_text=True)
     with app.app_context():
@@ -173,7 +175,12 @@ def test_a_stale_edit_shows_a_conflict_instead_of_overwriting(app):
     assert 'name="base" value="1"' in form
     republish(app, "processes/send-wire", lambda s: s + "\nSomeone else's change.\n")
     response = admin.post(
-        EDIT, {"source": "---\ntitle: Mine\nkind: process\n---\n\n## Only {#only}\n\nMy text", "base": "1"}
+        EDIT,
+        {
+            "source": "---\ntitle: Mine\nkind: process\n---\n\n## Only {#only}\n\nMy text",
+            "base": "1",
+            "action": "publish",
+        },
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 409

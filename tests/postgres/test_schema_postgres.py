@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from guidance.extensions import db
 from guidance.models import Role, User
-from guidance.services.library import import_tree
 from guidance.services.users import create_user
 from tests.conftest import LIBRARY
-from tests.schema_check import migrate_around_checks, schema_differences
+from tests.schema_check import fill_as_before_authoring, migrate_around_checks, schema_differences
 
 pytestmark = pytest.mark.postgres
 
@@ -33,8 +32,4 @@ def test_enum_members_are_stored_as_their_words_and_unknown_words_refused(pg_app
 
 
 def test_adding_the_checks_keeps_every_row(pg_empty_app):
-    def fill() -> None:
-        create_user("agent", "agent", "agent-pass")
-        import_tree(LIBRARY)
-
-    migrate_around_checks(pg_empty_app, fill)
+    migrate_around_checks(pg_empty_app, lambda: fill_as_before_authoring(LIBRARY))

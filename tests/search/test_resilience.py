@@ -65,7 +65,7 @@ def test_the_reported_sequence_through_the_web_and_the_api(admin):
     for slug in ("processes/card-arrival", "processes/send-wire"):
         page = admin.get(f"/d/{slug}/edit").get_data(as_text=True)
         base = page.split('name="base" value="')[1].split('"')[0]
-        assert admin.post(f"/d/{slug}/edit", {"source": "x", "base": base}).status_code == 303
+        assert admin.post(f"/d/{slug}/edit", {"source": "x", "base": base, "action": "publish"}).status_code == 303
     for query in ("app version", "card version", "version 1", "latest version of the app", "wire transfer"):
         assert admin.get("/search", query_string={"q": query}).status_code == 200
         assert admin.get("/api/v1/search", query_string={"q": query}).status_code == 200

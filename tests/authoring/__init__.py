@@ -1,0 +1,1 @@
+"""Authoring: import conflicts, the one publish path, the editor, review, history, conflicts."""
