@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the authoring pages: `.venv/bin/python docs/screenshots.py`.
+"""Take the README's screenshots of the authoring pages and a flow map: `.venv/bin/python docs/screenshots.py`.
 
 Starts the app on a throwaway data directory with the starter library, drives Debian's Chromium
 with Playwright, and writes PNGs next to this file. Re-run it after changing the pages.
@@ -74,8 +74,11 @@ def main() -> None:
         log_in(page, base, "admin")
         page.goto(f"{base}/d/{SLUG}/review")
         page.screenshot(path=str(ROOT / "docs" / "review.png"))
+        page.set_viewport_size({"width": 900, "height": 720})
+        page.goto(f"{base}/d/{SLUG}/map")
+        page.screenshot(path=str(ROOT / "docs" / "flow-map.png"))
         browser.close()
-    for name in ("editor.png", "editor-narrow.png", "review.png"):
+    for name in ("editor.png", "editor-narrow.png", "review.png", "flow-map.png"):
         print(f"docs/{name}: {(ROOT / 'docs' / name).stat().st_size // 1024} KB")
 
 
