@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from guidance.extensions import db
 from guidance.models import Document, Revision, StepNote
-from guidance.services import library
+from guidance.services import library, publishing
 from tests.conftest import PASSWORDS
 from tests.faults import Browser, gunicorn, import_killed_half_way, workers_of
 
@@ -106,15 +106,16 @@ def test_an_import_that_fails_half_way_publishes_nothing(app, tmp_path, monkeypa
     for number in range(6):
         (tree / f"page-{number}.md").parent.mkdir(parents=True, exist_ok=True)
         (tree / f"page-{number}.md").write_text(f"# Page {number}\n\nText.\n")
-    real, calls = library.publish, []
+    real, calls = publishing._make_current, []
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 3:  # the third document of the import, mid-transaction
             raise RuntimeError("the machine lost power")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(library, "publish", failing)
+    monkeypatch.setattr(publishing, "_make_current", failing)
     with app.app_context(), pytest.raises(RuntimeError):
         library.import_tree(tree)
+    assert len(calls) == 3
     assert published(app) == before
