@@ -57,6 +57,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the front matter splitter of this checkout's app
 from guidance.content import frontmatter  # noqa: E402
+from guidance.content.frontmatter import reason_code  # noqa: E402
 
 BENCH = ROOT / "benchmarks"
 BANK_DIR = ROOT / "content"
@@ -172,10 +173,11 @@ def bank_queries(docs: dict[str, Doc]) -> list[Query]:
         for row in csv.DictReader(handle):
             if row["text"] in phrasings:
                 continue
-            if not owner.get(row["category"]):
+            code = reason_code(row["category"])  # "Refund_not_showing_up" is refund_not_showing_up
+            if not owner.get(code):
                 unanswerable[row["category"]] += 1
                 continue
-            queries.append(Query(one_line(row["text"]), owner[row["category"]], row["category"]))
+            queries.append(Query(one_line(row["text"]), owner[code], row["category"]))
     if unanswerable:
         print(f"  note: {sum(unanswerable.values())} rows skipped, no process for {sorted(unanswerable)}")
     return queries

@@ -7,64 +7,22 @@
     if (token) event.detail.headers["X-CSRFToken"] = token.content;
   });
 
-  function showCopyButtons(root) {
-    if (!navigator.clipboard) return;
-    root.querySelectorAll("button[data-copy]").forEach(function (button) { button.hidden = false; });
-  }
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-copy]");
-    if (!button) return;
-    navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      var label = button.firstChild.textContent;
-      button.firstChild.textContent = "Copied";
-      setTimeout(function () { button.firstChild.textContent = label; }, 1500);
-    });
-  });
-
-  document.addEventListener("htmx:afterSwap", function (event) {
-    showCopyButtons(event.detail.target.isConnected ? event.detail.target : document);
-  });
-
-  // Keys belong to fields the agent types in; a ticked checkbox keeps j/k working.
+  // Keys belong to fields the agent types in (run.js has the same rule).
   function typing(target) {
     if (target.closest("textarea, select, [contenteditable]")) return true;
     var input = target.closest("input");
     return input !== null && !/^(checkbox|radio|button|submit|reset)$/.test(input.type);
   }
 
-  function press(selector) {
-    var control = document.querySelector(selector);
-    if (control) { control.click(); return true; }
-    return false;
-  }
-
+  // `/` goes to the search box from anywhere; Escape in the box empties it.
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if (event.key === "Escape" && event.target.matches("#q")) { event.target.value = ""; return; }
-    if (event.key === "Escape" && event.target.matches("#note-body")) {
-      // Back to the step, so j/k and the answer keys work again; the typed text stays.
-      var title = document.getElementById("step-title");
-      if (title) { title.focus(); event.preventDefault(); }
-      return;
-    }
-    if (typing(event.target)) return;
-    var handled = false;
-    if (event.key === "/") {
-      var search = document.getElementById("q");
-      if (search) { search.focus(); search.select(); handled = true; }
-      else { window.location.href = "/search"; handled = true; }
-    } else if (event.key === "j" || event.key === "ArrowRight") {
-      handled = press('[data-nav="next"]');
-    } else if (event.key === "k" || event.key === "ArrowLeft") {
-      handled = press('[data-nav="back"]');
-    } else if (/^[1-9]$/.test(event.key)) {
-      handled = press('[data-choice="' + event.key + '"]');
-    } else if (event.key === "n") {
-      var note = document.getElementById("note-body");
-      if (note) { note.focus(); handled = true; }
-    }
-    if (handled) event.preventDefault();
+    if (event.key !== "/" || typing(event.target)) return;
+    var search = document.getElementById("q");
+    if (search) { search.focus(); search.select(); }
+    else window.location.href = "/search";
+    event.preventDefault();
   });
 
   // Which search result was opened goes to the search log by a POST beacon: never in the link,
@@ -143,7 +101,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    showCopyButtons(document);
     var source = document.querySelector("textarea[data-line]");
     if (source) caretToLine(source);
   });

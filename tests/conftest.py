@@ -62,6 +62,16 @@ def close(app) -> None:
         db.engine.dispose()
 
 
+def publish_text(document, source: str) -> None:
+    """Publish `source` as the document's next revision, as the app would (call in an app context)."""
+    from guidance.models import RevisionOrigin
+    from guidance.services.publishing import Publication, new_revision, publish
+
+    current = document.published_revision
+    revision = new_revision(document, source, origin=RevisionOrigin.APP, author=None, source_path=current.source_path)
+    publish([Publication(document, revision)], None)
+
+
 @pytest.fixture(scope="session")
 def seeded_dir(tmp_path_factory) -> Path:
     """A data dir (database and search index) with users and the fixture library, built once."""
@@ -72,6 +82,23 @@ def seeded_dir(tmp_path_factory) -> Path:
         for name, password in PASSWORDS.items():
             create_user(name, ROLE_OF[name], password)
         import_tree(LIBRARY)
+    close(app)
+    return data_dir
+
+
+CONTENT = Path(__file__).parents[1] / "content"
+
+
+@pytest.fixture(scope="session")
+def starter_dir(tmp_path_factory) -> Path:
+    """A data dir with the users and the starter library of content/ (search as shipped), built once."""
+    data_dir = tmp_path_factory.mktemp("starter")
+    app = make_app(data_dir)
+    with app.app_context():
+        flask_migrate.upgrade()
+        for name, password in PASSWORDS.items():
+            create_user(name, ROLE_OF[name], password)
+        import_tree(CONTENT)
     close(app)
     return data_dir
 

@@ -29,7 +29,7 @@ def test_script_in_a_document_never_reaches_the_page(agent):
     assert "<script>alert" not in page
     assert 'alert("stolen")' not in page
     assert "onerror" not in page
-    assert page.count("<script") == 2  # only our own htmx and app.js
+    assert page.count("<script") == 3  # only our own htmx, app.js and run.js
 
 
 def test_a_script_in_step_text_is_escaped_too(app, agent, tmp_path):
@@ -86,11 +86,15 @@ def test_pinning_puts_a_document_on_home_and_unpinning_removes_it(agent):
     assert "Nothing pinned yet" in pinned
 
 
-def test_home_shows_the_library_by_tag(agent):
+def test_home_shows_the_library_once_by_kind_and_its_tags_folded(agent):
     home = agent.get("/").get_data(as_text=True)
     library = home.split('id="library-title"')[1]
-    assert ">payments</h3>" in library and ">security</h3>" in library
-    assert "Send an international wire transfer" in library.split(">payments</h3>")[1].split("</section>")[0]
+    processes = library.split('id="kind-process"')[1].split("</section>")[0]
+    assert processes.count("Send an international wire transfer") == 1
+    assert "Identity verification policy" in library.split('id="kind-policy"')[1].split("</section>")[0]
+    tags = library.split('<details class="tag-browse">')[1].split("</details>")[0]
+    assert 'href="/tags/payments"' in tags and 'href="/tags/security"' in tags
+    assert library.count("Send an international wire transfer") == 1  # once, though it has two tags
 
 
 def test_unknown_document_and_step_give_helpful_404s(agent):

@@ -46,7 +46,7 @@ def test_a_step_of_a_10000_step_process_shows_a_window_of_the_list(agent, long_d
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert len(response.get_data()) < 100_000
-    assert "Step 5001 of 10000" in page and '<h2 id="step-title" tabindex="-1">Step 5000</h2>' in page
+    assert "Step 5001 of 10000" in page and '<h2 id="step-title" tabindex="-1" autofocus>Step 5000</h2>' in page
     assert listed(page) == ["s0", *[f"s{n}" for n in range(4995, 5006)], "s9999"]
     assert 'aria-current="step">Step 5000</a>' in page
     nav = step_list(page)

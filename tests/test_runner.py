@@ -23,8 +23,8 @@ def run_of(app, run_url: str) -> GuideRun:
 
 def test_a_process_opens_on_its_first_step(agent):
     page = agent.get(WIRE).get_data(as_text=True)
-    assert '<h2 id="step-title" tabindex="-1">Verify the caller</h2>' in page
-    assert "Step 1 of 5" in page
+    assert '<h2 id="step-title" tabindex="-1" autofocus>Verify the caller</h2>' in page  # two Tabs to a control
+    assert "Step 1 of 4" in page  # the longest way through: verify, screen, beneficiary, send
     assert "Before we start, can I confirm your full name and date of birth?" in page
     assert 'type="checkbox"' in page and "One-time passcode confirmed" in page
     assert "Use this when a customer asks" in page  # the introduction, on the first step
@@ -36,7 +36,7 @@ def test_next_and_a_decision_walk_the_branch_and_each_step_has_its_own_url(app, 
     url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next"}))
     assert url.endswith("/steps/screen")
     body = page.get_data(as_text=True)
-    assert "Step 2 of 5" in body
+    assert "Step 2 of 4" in body
     assert 'value="choice-0"' in body and 'value="choice-1"' in body
     assert 'value="next"' not in body  # a decision has no default next
     url, page = follow(agent, agent.post(url, {"nav": "choice-1"}))
@@ -97,7 +97,11 @@ def test_htmx_gets_the_step_fragment_and_the_url_to_push(agent):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert response.headers["HX-Push-Url"].endswith("/steps/screen")
-    assert body.lstrip().startswith('<div id="runner"') and "<html" not in body
+    # htmx takes the tab's title from a top-level <title>, then swaps the runner
+    assert body.lstrip().startswith(
+        "<title>Is the destination country sanctioned? · Send an international wire transfer · Guidance</title>"
+    )
+    assert '<div id="runner"' in body and "<html" not in body
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -124,3 +128,21 @@ def test_a_refused_move_saves_nothing_not_even_the_ticks(app, agent):
     assert run_of(app, url).status == "active"  # a refused start abandons nothing and starts nothing
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(GuideRun.id))) == 1
+
+
+def test_the_step_template_renders_as_a_preview_with_no_run_and_no_header(app):
+    """An editor's live preview includes _step.html with only the document and the step's view."""
+    from flask import render_template
+    from sqlalchemy import select
+
+    from guidance.models import Document
+    from guidance.services.documents import parsed
+    from guidance.views._pages import step_view
+
+    with app.test_request_context("/"):
+        document = db.session.scalar(select(Document).where(Document.slug == "processes/send-wire"))
+        doc = parsed(document.published_revision)
+        view = step_view(document, doc, doc.steps[1], None, {})
+        page = render_template("_step.html", document=document, doc=doc, view=view, preview=True)
+    assert '<h2 id="step-title" tabindex="-1">Is the destination country sanctioned?</h2>' in page
+    assert "Collect beneficiary details" in page and 'class="run-head"' not in page

@@ -16,7 +16,10 @@ from .model import DocumentKind
 
 LIST_FIELDS = ("tags", "synonyms", "audience", "contact_reasons", "phrasings")
 TEXT_FIELDS = ("title", "summary", "owner")
-CODE = re.compile(r"^[^\s/#]+$")  # banking77 has "reverted_card_payment?"
+# A contact reason is the last part of a deep link, /go/<code>: "?", "#", "/", capitals and
+# spaces do not survive a phone system or a URL, so codes are lowercase letters, digits and _.
+CODE = re.compile(r"[a-z0-9_]+")
+NOT_CODE = re.compile(r"[^a-z0-9_]")
 
 
 @dataclass
@@ -85,11 +88,12 @@ def read(text: str) -> FrontMatter:
             continue
         fields[key] = [_whole_characters(str(v)).strip() for v in value if v is not None and str(v).strip()]
     for code in fields.get("contact_reasons", []):
-        if not CODE.match(code):
+        if not CODE.fullmatch(code):
             result.errors.append(
                 (
                     line_of("contact_reasons"),
-                    f"contact reason '{code}' must be a code without spaces, like card_arrival",
+                    f"contact reason '{code}' must be a code of lowercase letters, digits and _, "
+                    f"like card_arrival (try '{reason_code(code)}')",
                 )
             )
     if "kind" in data:
@@ -108,6 +112,12 @@ def read(text: str) -> FrontMatter:
             result.errors.append((line_of("review_by"), "'review_by' must be a date like 2027-03-31"))
     result.fields = fields
     return result
+
+
+def reason_code(label: str) -> str:
+    """The contact-reason code for a label another system uses (banking77's "Refund_not_showing_up",
+    "reverted_card_payment?"): lowercase, every character outside a-z, 0-9 and _ dropped."""
+    return NOT_CODE.sub("", label.lower())
 
 
 def _whole_characters(text: str) -> str:

@@ -118,6 +118,8 @@ class ParsedDocument:
     # step id -> position, so finding a step is not a scan of thousands (see _positions())
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _indexed: tuple[int, int] = field(default=(0, -1), init=False, repr=False, compare=False)
+    # What is worked out once from a parsed revision (paths.py: progress along the steps).
+    derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _positions(self) -> dict[str, int]:
         # The parser appends steps as it goes: rebuild when the list is another or has grown.

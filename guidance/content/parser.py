@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from markdown.extensions.toc import slugify as _slugify
 
-from . import frontmatter
+from . import frontmatter, placeholders
 from .model import MAX_LABEL, MAX_NAME, Block, Choice, DocumentKind, Link, ParsedDocument, Problem, Step
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -42,7 +42,13 @@ def parse_document(text: str, path: str) -> tuple[ParsedDocument, list[Problem]]
         doc.title = _title_from_path(path)
     doc.body = "\n".join(lines)
 
-    headings, doc.links = _scan(lines, body_start)
+    headings, doc.links, slots = _scan(lines, body_start)
+    if doc.kind == DocumentKind.PROCESS:  # only a process's steps are filled with the CRM's context
+        problems += [
+            Problem(path, line, message, False)
+            for line, name in slots
+            if (message := placeholders.problem_with(name)) is not None
+        ]
     if doc.kind == DocumentKind.PROCESS:
         _parse_steps(doc, lines, body_start, headings, problems)
     else:
@@ -100,9 +106,11 @@ def _title_from_path(path: str) -> str:
     return words[:1].upper() + words[1:] if words else path
 
 
-def _scan(lines: list[str], start: int) -> tuple[list[tuple[int, int, str, str, set[str]]], list[Link]]:
-    """Headings (index, level, text, id, classes) and links, skipping fenced code."""
-    headings, links, fence = [], [], None
+def _scan(
+    lines: list[str], start: int
+) -> tuple[list[tuple[int, int, str, str, set[str]]], list[Link], list[tuple[int, str]]]:
+    """Headings (index, level, text, id, classes), links and placeholders (line, name), skipping code."""
+    headings, links, slots, fence = [], [], [], None
     for index, line in enumerate(lines):
         fence_match = FENCE.match(line)
         if fence_match:
@@ -118,9 +126,11 @@ def _scan(lines: list[str], start: int) -> tuple[list[tuple[int, int, str, str, 
         if match:
             text, heading_id, classes = _heading_parts(match.group(2))
             headings.append((index, len(match.group(1)), text, heading_id, classes))
-        for target in LINK.findall(INLINE_CODE.sub("", line)):
+        outside_code = INLINE_CODE.sub("", line)
+        for target in LINK.findall(outside_code):
             links.append(Link(target, start + index))
-    return headings, links
+        slots += [(start + index, name) for _, name in placeholders.names_in(outside_code)]
+    return headings, links, slots
 
 
 def _heading_parts(raw: str) -> tuple[str, str, set[str]]:

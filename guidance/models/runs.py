@@ -37,6 +37,11 @@ class GuideRun(db.Model):
     trail: Mapped[list[str]] = mapped_column(JSON, default=list)
     # step key -> indexes of ticked checklist items
     checked: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    # The CRM's values for the scripts' placeholders (content/placeholders.py), given when the run
+    # started or later in a step's URL; kept with the run so two calls in two tabs never mix.
+    context: Mapped[dict[str, str] | None] = mapped_column(JSON, default=dict)
+    # decision step key -> index of the answer chosen, for the wrap-up
+    answers: Mapped[dict[str, int] | None] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     # Part of the id kept in session and remember-me cookies: bumping it (logout, a new password)
     # makes every cookie issued before worthless, also one copied by someone else.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The last login and the one before it: home lists what was published since the agent's last shift.
+    last_login_at: Mapped[datetime | None]
+    previous_login_at: Mapped[datetime | None]
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
-from ..content import ParsedDocument, parse_document
+from ..content import DocumentKind, ParsedDocument, parse_document
 from ..extensions import db
 from ..models import Document, DocumentContactReason, DocumentTag, Pin, Revision, Role, User
 
@@ -28,20 +29,34 @@ def get_document(slug: str, user: User) -> Document | None:
 
 
 def documents_for_reason(code: str, user: User) -> list[Document]:
-    query = visible(select(Document), user).join(DocumentContactReason).where(DocumentContactReason.code == code)
+    """Phone systems send codes in any letter case; codes saved before they had to be lowercase may have capitals."""
+    query = (
+        visible(select(Document), user)
+        .join(DocumentContactReason)
+        .where(func.lower(DocumentContactReason.code) == code.lower())
+    )
     return list(db.session.scalars(query.order_by(Document.title)))
 
 
-def library_by_tag(user: User) -> dict[str, list[Document]]:
-    rows = db.session.execute(
-        visible(select(DocumentTag.tag, Document), user)
-        .join(Document, Document.id == DocumentTag.document_id)
-        .order_by(DocumentTag.tag, Document.title)
+def library(user: User) -> dict[str, list[Document]]:
+    """Every document the user may read, once each: by kind (processes first), then by title."""
+    grouped: dict[str, list[Document]] = {kind.value: [] for kind in DocumentKind}
+    for document in db.session.scalars(visible(select(Document), user).order_by(func.lower(Document.title))):
+        grouped.setdefault(document.kind, []).append(document)
+    return {kind: documents for kind, documents in grouped.items() if documents}
+
+
+def updated_since(user: User, since: datetime | None) -> list[tuple[Document, Revision]]:
+    """Documents the user may read whose published revision came out after `since`, newest first."""
+    if since is None:
+        return []
+    query = (
+        visible(select(Document, Revision), user)
+        .join(Revision, Revision.id == Document.published_revision_id)
+        .where(Revision.published_at > since)
+        .order_by(Revision.published_at.desc(), Document.title)
     )
-    grouped: dict[str, list[Document]] = {}
-    for tag, document in rows:
-        grouped.setdefault(tag, []).append(document)
-    return grouped
+    return [(document, revision) for document, revision in db.session.execute(query)]
 
 
 def tagged(tag: str, user: User) -> list[Document]:
@@ -52,11 +67,6 @@ def tagged(tag: str, user: User) -> list[Document]:
 def all_tags(user: User) -> list[str]:
     query = visible(select(DocumentTag.tag).distinct(), user).join(Document, Document.id == DocumentTag.document_id)
     return sorted(db.session.scalars(query))
-
-
-def untagged(user: User) -> list[Document]:
-    query = visible(select(Document), user).where(~Document.tags.any()).order_by(Document.title)
-    return list(db.session.scalars(query))
 
 
 def pinned(user: User) -> list[Document]:

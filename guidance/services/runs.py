@@ -15,8 +15,12 @@ class NavigationError(ValueError):
     pass
 
 
-def start_run(user: User, document: Document, step_id: str | None = None) -> GuideRun:
+def start_run(
+    user: User, document: Document, step_id: str | None = None, context: dict[str, str] | None = None
+) -> GuideRun:
     """Begin a run on the published revision; an unfinished earlier run of it counts as abandoned.
+
+    `context`: the CRM's values for the placeholders (already checked: placeholders.context_from).
 
     The caller commits: `begin` starts a run and makes its first move in one unit of work.
     """
@@ -36,6 +40,8 @@ def start_run(user: User, document: Document, step_id: str | None = None) -> Gui
         visited=[first],
         trail=[first],
         checked={},
+        context=dict(context or {}),
+        answers={},
     )
     db.session.add(run)
     return run
@@ -70,6 +76,7 @@ def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked:
             raise NavigationError("that choice is not one of this step's answers")
         target = choices[index].target
         trail.append(target)
+        run.answers = {**(run.answers or {}), step_id: index}
     elif nav == "next":
         following = doc.next_step(step_id)
         if following is None:
@@ -89,14 +96,24 @@ def advance(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked:
     return target
 
 
-def move(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]) -> str | None:
+def move(
+    run: GuideRun,
+    doc: ParsedDocument,
+    step_id: str,
+    nav: str,
+    checked: list[int],
+    context: dict[str, str] | None = None,
+) -> str | None:
     """Apply the agent's ticks and move (see `advance`) and commit; returns the step to show next.
 
+    `context`: values a step's URL gave on top of the run's own; they stay with the run from now on.
     A move the run or step does not allow raises NavigationError and writes nothing.
     """
     try:
         if run.status != RunStatus.ACTIVE:
             raise NavigationError("This run has ended. Open the process again to start a new one.")
+        if context and any((run.context or {}).get(name) != value for name, value in context.items()):
+            run.context = {**(run.context or {}), **context}
         target = advance(run, doc, step_id, nav, checked)
     except NavigationError:
         db.session.rollback()
@@ -106,12 +123,18 @@ def move(run: GuideRun, doc: ParsedDocument, step_id: str, nav: str, checked: li
 
 
 def begin(
-    user: User, document: Document, doc: ParsedDocument, step_id: str, nav: str, checked: list[int]
+    user: User,
+    document: Document,
+    doc: ParsedDocument,
+    step_id: str,
+    nav: str,
+    checked: list[int],
+    context: dict[str, str] | None = None,
 ) -> tuple[GuideRun, str | None]:
     """Start a run at `step_id` and make its first move, in one commit (a refused move starts nothing)."""
     if doc.step(step_id) is None:
         raise NavigationError("That step is not part of this process.")
-    run = start_run(user, document, step_id)
+    run = start_run(user, document, step_id, context)
     return run, move(run, doc, step_id, nav, checked)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import unicodedata
@@ -11,11 +12,13 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import events
 from ..extensions import db
 from ..models import Role, User
+from ..models._base import utcnow
 
 DEMO_USERS = tuple(role.value for role in Role)  # one demo user per role, named after it
 # ASCII only, so no two names look alike (a Cyrillic "а" in "аdmin"); documented in the README.
@@ -84,8 +87,20 @@ def authenticate(username: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password):
         events.record("login.failed", user_id=user.id, username=user.username, reason="wrong password")
         return None
+    _note_login(user)
     events.record("login", user_id=user.id, username=user.username)
     return user
+
+
+def _note_login(user: User) -> None:
+    """Keep this login's time and the one before ("updated since your last shift" on home).
+    A database that cannot be written now (read-only, locked) must not keep anyone out."""
+    user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
+    try:
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        logging.getLogger(__name__).warning("login time not saved for user %s: %s", user.id, error)
 
 
 def password_method() -> str:

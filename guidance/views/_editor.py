@@ -49,6 +49,10 @@ def editor_page(document: Document, form: EditForm, status: int = 200, **extra):
     step = form.step.data
     shown = preview(document, form.source.data or "", path, step_id=step, line=_line_of_step(form.source.data, step))
     user = current_user
+    open_items = inbox.open_items(document, step or None) if user.has_role("admin") else []
+    if step and request.method == "GET":
+        # Opened from a step's feedback: that feedback is what this revision is about.
+        form.item.data = [inbox.item_id(item) for item in open_items]
     page = {
         "document": document,
         "draft": draft,
@@ -64,7 +68,7 @@ def editor_page(document: Document, form: EditForm, status: int = 200, **extra):
         "reviewer": draft is not None and can_review(user, draft, bool(current_app.config.get("AUTHORS_APPROVE"))),
         "is_admin": user.has_role("admin"),
         "item_id": inbox.item_id,
-        "open_items": inbox.open_items(document, step or None) if user.has_role("admin") else [],
+        "open_items": open_items,
         "conflict": None,
         "refused": None,
         "statuses": RevisionStatus,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import url_for
 
 from ..content import DocumentKind, ParsedDocument, Step
+from ..content.paths import progress
+from ..content.placeholders import fill, fill_text
 from ..content.render import Rendered, render, render_inline
 from ..content.tree import resolve_link
 from ..models import Document, GuideRun
@@ -57,6 +59,7 @@ class StepView:
     next_step: Step | None
     intro: Rendered | None
     step_list: list[tuple[int, Step] | int]  # (position, step), or how many are left out there
+    progress: tuple[int, int]  # (steps done, steps in all on the longest way to finish): paths.progress
 
 
 def step_window(steps: list[Step], position: int) -> list[tuple[int, Step] | int]:
@@ -72,7 +75,9 @@ def step_window(steps: list[Step], position: int) -> list[tuple[int, Step] | int
     return window
 
 
-def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> StepView:
+def rendered_blocks(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> list[dict]:
+    """A step's Markdown as HTML, its placeholders still as written: the same for every request on
+    this revision (links to its own steps aside, which point into the run)."""
     resolve, images = link_resolver(document, doc, run), image_policy()
     blocks = []
     for block in step.blocks:
@@ -97,16 +102,55 @@ def step_view(document: Document, doc: ParsedDocument, step: Step, run: GuideRun
                     ],
                 }
             )
+    return blocks
+
+
+QUOTES = {'"': '"', "“": "”", "‘": "’", "'": "'", "«": "»", "„": "“"}
+
+
+def spoken_words(text: str) -> str:
+    """A script as the agent pastes it: the words without the quotation marks around them."""
+    text = text.strip()
+    if len(text) > 1 and QUOTES.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def filled_blocks(blocks: list[dict], values: dict[str, str]) -> list[dict]:
+    """The blocks with this request's context in their placeholders (escaped, never Markdown)."""
+    filled = []
+    for block in blocks:
+        if block["type"] == "markdown":
+            filled.append({**block, "html": fill(block["html"], values)})
+        elif block["type"] == "say":
+            words = spoken_words(fill_text(block["text"], values))
+            filled.append({**block, "html": fill(block["html"], values), "text": words})
+        elif block["type"] == "checklist":
+            filled.append({**block, "items": [fill(item, values) for item in block["items"]]})
+        else:
+            choices = [
+                {**c, "answer": fill(c["answer"], values), "label": fill(c["label"], values)} for c in block["choices"]
+            ]
+            filled.append({**block, "choices": choices})
+    return filled
+
+
+def step_view(
+    document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None, values: dict[str, str]
+) -> StepView:
+    """What the step templates show: the revision's rendering, filled with this request's context."""
+    blocks = filled_blocks(rendered_blocks(document, doc, step, run), values)
     position = doc.position(step.id)
-    intro = render(doc.intro, resolve, images) if position == 0 and doc.intro else None
-    return StepView(step, position, blocks, doc.next_step(step.id), intro, step_window(doc.steps, position))
-
-
-def checklist_offsets(step: Step) -> list[int]:
-    """Index of each checklist block's first item among all the step's checklist items."""
-    offsets, count = [], 0
-    for block in step.blocks:
-        if block.type == "checklist":
-            offsets.append(count)
-            count += len(block.items)
-    return offsets
+    intro = None
+    if doc.intro:  # in the fold about the process, on every step
+        rendered = render(doc.intro, link_resolver(document, doc, run), image_policy())
+        intro = Rendered(fill(rendered.html, values), rendered.toc)
+    return StepView(
+        step,
+        position,
+        blocks,
+        doc.next_step(step.id),
+        intro,
+        step_window(doc.steps, position),
+        progress(doc, step.id, run.trail if run is not None else None),
+    )

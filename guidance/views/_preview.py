@@ -13,7 +13,7 @@ from ..content import DocumentKind, ParsedDocument, Problem, parse_document
 from ..content.render import render
 from ..models import Document
 from ..services.validation import link_problems
-from ._pages import checklist_offsets, link_resolver, step_view
+from ._pages import link_resolver, step_view
 from .flowmaps import flow_map
 from .guards import image_policy
 
@@ -59,7 +59,7 @@ def preview(document: Document, source: str, path: str, *, line: int | None = No
     flow_map, map_problem = _flow_map(shown, doc)
     if doc.kind == DocumentKind.PROCESS and doc.steps:
         step = doc.step(step_id) or _step_at(doc, line)
-        view = step_view(shown, doc, step, None)
+        view = step_view(shown, doc, step, None, {})  # placeholders show as blanks to fill
         context = {
             "document": shown,
             "doc": doc,
@@ -68,7 +68,6 @@ def preview(document: Document, source: str, path: str, *, line: int | None = No
             "action": url_for("drafting.preview_fragment", slug=document.slug),
             "checked": set(),
             "visited": set(),
-            "offsets": checklist_offsets(step),
             "can_go_back": view.position > 0,
             "pinned": False,
             "focus_step": False,

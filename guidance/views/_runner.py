@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -10,9 +10,12 @@ from ..content import ParsedDocument, Step
 from ..extensions import htmx
 from ..models import Document, GuideRun
 from ..services.documents import is_pinned
-from ._pages import checklist_offsets, step_view
+from ..services.wrapup import wrap_up
+from ._pages import step_view
 from ._panel import step_panel
 from .fragments import wants_fragment
+
+Context = tuple[dict[str, str], dict[str, str]]  # (values kept, names refused and why): placeholders.context_from
 
 
 def step_or_404(doc: ParsedDocument, step_id: str, missing: str) -> Step:
@@ -22,29 +25,50 @@ def step_or_404(doc: ParsedDocument, step_id: str, missing: str) -> Step:
     return step
 
 
-def render_step(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None, focus_step: bool = False):
-    """`focus_step` puts keyboard focus on the step's heading: after a move, not after a tick."""
-    view = step_view(document, doc, step, run)
+def render_step(
+    document: Document,
+    doc: ParsedDocument,
+    step: Step,
+    run: GuideRun | None,
+    focus_step: bool = False,
+    given: Context | None = None,
+):
+    """`focus_step` puts keyboard focus on the step's heading (not after a tick); `given` is the
+    context this request's URL or form brought, on top of what the run keeps."""
+    values, refused = given or ({}, {})
+    values = {**((run.context or {}) if run is not None else {}), **values}
+    view = step_view(document, doc, step, run, values)
     if run is None:
         action = url_for("documents.start", slug=document.slug)
+        here = url_for("documents.step", slug=document.slug, step_id=step.id, **values)
     else:
-        action = url_for("runs.step", run_id=run.id, step_id=step.id)
+        action = here = url_for("runs.step", run_id=run.id, step_id=step.id)
     context = {
         "document": document,
         "doc": doc,
         "view": view,
         "run": run,
         "action": action,
+        "here": here,
         "checked": set((run.checked or {}).get(step.id, [])) if run else set(),
         "visited": set(run.visited) if run else set(),
-        "offsets": checklist_offsets(step),
         "can_go_back": bool(run and len(run.trail) > 1) or view.position > 0,
         "pinned": is_pinned(document, current_user),
         "focus_step": focus_step,
         "panel": step_panel(document, doc, step, run),
+        "context": values,
+        "refused": refused,
+        # A preview's links carry the context on to the next step; a run keeps its own.
+        "link_args": values if run is None else {},
+        "has_map": "documents.map" in current_app.view_functions,
     }
-    template = "_step.html" if wants_fragment() else "process.html"
+    template = "_step_fragment.html" if wants_fragment() else "process.html"
     return render_template(template, **context)
+
+
+def render_done(document: Document, doc: ParsedDocument, run: GuideRun, fragment: bool = False):
+    template = "_done_fragment.html" if fragment else "done.html"
+    return render_template(template, run=run, document=document, summary=wrap_up(run, doc, document.title))
 
 
 def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, target: str | None, moved: bool):
@@ -52,7 +76,7 @@ def respond_with_step(document: Document, doc: ParsedDocument, run: GuideRun, ta
     if target is None:
         url = url_for("runs.done", run_id=run.id)
         if htmx:
-            return make_response(render_template("_done.html", run=run, document=document), push_url=url)
+            return make_response(render_done(document, doc, run, fragment=True), push_url=url)
         return redirect(url, 303)
     url = url_for("runs.step", run_id=run.id, step_id=target)
     if htmx:

@@ -3,10 +3,11 @@ a run; pinned to the home page; its Markdown source for authors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..content import DocumentKind
+from ..content.placeholders import context_from
 from ..content.render import render
 from ..forms import BackForm
 from ..forms.runs import StepForm
@@ -34,7 +35,7 @@ def show(slug: str):
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     if document.kind == DocumentKind.PROCESS and doc.steps:
-        return render_step(document, doc, doc.steps[0], run=None)
+        return render_step(document, doc, doc.steps[0], None, True, context_from(request.args))
     page = render(doc.body, link_resolver(document, doc), image_policy())
     return render_template(
         "document.html", document=document, doc=doc, page=page, pinned=documents.is_pinned(document, current_user)
@@ -46,7 +47,7 @@ def step(slug: str, step_id: str):
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     found = step_or_404(doc, step_id, f"'{document.title}' has no step '{step_id}'.")
-    return render_step(document, doc, found, run=None)
+    return render_step(document, doc, found, None, True, context_from(request.args))
 
 
 @bp.post("/<path:slug>/runs")
@@ -54,7 +55,9 @@ def start(slug: str):
     document = document_or_404(slug)
     doc, form = documents.parsed(document.published_revision), StepForm()
     try:
-        run, target = runs.begin(current_user, document, doc, form.step.data, form.nav.data, form.ticks)
+        run, target = runs.begin(
+            current_user, document, doc, form.step.data, form.nav.data, form.ticks, context_from(request.form)[0]
+        )
     except NavigationError as error:
         abort(400, description=str(error))
     return respond_with_step(document, doc, run, target, moved=form.nav.data != "save")

@@ -3,9 +3,10 @@ deep links phone systems and CRMs open for a contact reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..content.placeholders import NAME
 from ..services import documents, runs
 
 bp = Blueprint("home", __name__)
@@ -19,8 +20,9 @@ def index():
         found=None,
         recent=runs.recent_documents(current_user),
         pinned=documents.pinned(current_user),
-        library=documents.library_by_tag(current_user),
-        untagged=documents.untagged(current_user),
+        updated=documents.updated_since(current_user, current_user.previous_login_at),
+        library=documents.library(current_user),
+        tags=documents.all_tags(current_user),
     )
 
 
@@ -37,7 +39,9 @@ def tag(tag: str):
 def go(code: str):
     """Deep link for phone systems and CRMs: open the process for a contact reason."""
     matches = documents.documents_for_reason(code, current_user)
+    # The CRM's context goes on to the process, which says what it cannot use.
+    given = {name: value for name, value in request.args.items() if NAME.fullmatch(name)}
     if len(matches) == 1:
-        return redirect(url_for("documents.show", slug=matches[0].slug))
+        return redirect(url_for("documents.show", slug=matches[0].slug, **given))
     status = 200 if matches else 404
-    return render_template("go.html", code=code, matches=matches), status
+    return render_template("go.html", code=code, matches=matches, link_args=given), status

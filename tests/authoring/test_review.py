@@ -65,7 +65,7 @@ def test_a_reviewer_reads_the_diff_and_a_summary_by_step_then_approves(app):
     response = decide(admin, "approve")
     assert response.status_code == 303 and response.headers["Location"] == f"/d/{WIRE}"
     agent = login(app, "agent")
-    assert "Step 1 of 6" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
+    assert "Step 1 of 5" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
     published = document(app, WIRE).published_revision
     assert (published.number, published.status, published.change_note) == (2, "published", "Quicker wires, fee step")
     assert draft_of(app, WIRE) is None
@@ -190,10 +190,10 @@ def test_a_due_draft_goes_live_by_the_first_request_after_its_time(data_dir, mon
         event.listen(engine, "before_cursor_execute", count)
         try:
             for _ in range(3):
-                assert "Step 1 of 5" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
+                assert "Step 1 of 4" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
             assert asked == []  # the worker knows when the next draft is due: no query per request
             monkeypatch.setattr(schedule, "utcnow", lambda: when + timedelta(seconds=1))
-            assert "Step 1 of 6" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
+            assert "Step 1 of 5" in agent.get(f"/d/{WIRE}").get_data(as_text=True)
         finally:
             event.remove(engine, "before_cursor_execute", count)
     finally:
@@ -268,7 +268,7 @@ def test_a_due_draft_never_fails_a_request_when_the_database_is_read_only(app, d
         agent = Session(readonly.test_client())
         assert agent.login("agent").status_code == 302
         page = agent.get(f"/d/{WIRE}")
-        assert page.status_code == 200 and "Step 1 of 5" in page.get_data(as_text=True)
+        assert page.status_code == 200 and "Step 1 of 4" in page.get_data(as_text=True)
     finally:
         close(readonly)
     assert draft_of(app, WIRE).status == "scheduled"  # it goes live when the database can be written

@@ -1,4 +1,4 @@
-"""The agent's keyboard path through a process, with htmx and app.js running."""
+"""The agent's keyboard path through a process, with htmx, app.js and run.js running."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def test_slash_goes_to_search_and_results_come_as_you_type(logged_in, page):
     logged_in(WIRE)
     page.keyboard.press("/")
     expect(page).to_have_url(re.compile(r"/search$"))
+    page.wait_for_load_state()  # htmx starts on load: typing earlier would ask nothing
     expect(page.get_by_label("Search guidance")).to_be_focused()
     page.keyboard.type("wire")
     expect(page.locator("#results")).to_contain_text("Send an international wire transfer")
@@ -79,7 +80,7 @@ def test_copy_button_copies_the_script(logged_in, page, context):
     button.click()
     expect(button).to_have_text(re.compile("Copied"))
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == '"Before we start, can I confirm your full name and date of birth?"'
+    assert copied == "Before we start, can I confirm your full name and date of birth?"  # the words, no quotation marks
 
 
 def test_n_focuses_the_note_box_and_a_note_and_rating_keep_the_agent_on_the_step(logged_in, page):
@@ -159,3 +160,19 @@ def test_clicking_a_result_tells_the_search_log_by_post(logged_in, page):
         link.click()
     expect(page).to_have_url(re.compile(r"/d/processes/send-wire$"))
     assert beacon.value.response().status == 204
+
+
+def test_browser_back_and_forward_during_a_run_raise_no_script_error(logged_in, page):
+    logged_in(WIRE)
+    page.keyboard.press("j")
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.keyboard.press("2")
+    expect(heading(page)).to_have_text("Collect beneficiary details")
+    page.go_back()
+    expect(heading(page)).to_have_text("Is the destination country sanctioned?")
+    page.go_forward()
+    expect(heading(page)).to_have_text("Collect beneficiary details")
+    page.go_back()
+    page.go_back()
+    expect(heading(page)).to_have_text("Verify the caller")
+    expect(page.locator("button[data-copy]")).to_be_visible()  # restored pages keep their copy buttons

@@ -144,6 +144,11 @@ def test_headings_inside_code_fences_are_not_steps():
         ("---\ntags:\n  a: b\n---\n", "2: 'tags' must be a list of text items"),
         ("---\nreview_by: next year\n---\n", "2: 'review_by' must be a date like 2027-03-31"),
         ("---\ncontact_reasons: [card arrival]\n---\n", "2: contact reason 'card arrival' must be a code"),
+        ("---\ncontact_reasons: [Refund_not_showing_up]\n---\n", "2: contact reason 'Refund_not_showing_up' must be"),
+        (
+            "---\ncontact_reasons: ['reverted_card_payment?']\n---\n",
+            "2: contact reason 'reverted_card_payment?' must be",
+        ),
         ("---\nkind: process\n---\nNo steps here.\n", "4: a process needs at least one step"),
     ],
 )

@@ -72,7 +72,7 @@ def test_rating_during_a_run_does_not_move_the_run(app, agent):
     response = agent.post(f"{WIRE}/steps/screen/rating", {"rating": "down", "back": run_step})
     assert response.headers["Location"] == f"{run_step}#rating"
     page = agent.get(run_step).get_data(as_text=True)
-    assert "Step 2 of 5" in page and 'aria-pressed="true"' in page
+    assert "Step 2 of 4" in page and 'aria-pressed="true"' in page
 
 
 def test_a_refused_rating_shows_what_was_sent_and_otherwise_what_is_saved(app, agent):

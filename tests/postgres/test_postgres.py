@@ -149,9 +149,9 @@ def test_an_agent_follows_the_wire_process_through_a_decision_to_the_end(pg_app)
     agent = Session(pg_app.test_client())
     assert agent.login("agent").status_code == 302
     page = agent.get(WIRE).get_data(as_text=True)
-    assert "Step 1 of 5" in page and "Verify the caller" in page
+    assert "Step 1 of 4" in page and "Verify the caller" in page
     url, page = follow(agent, agent.post(f"{WIRE}/runs", {"step": "verify", "nav": "next", "checked": ["1"]}))
-    assert url.endswith("/steps/screen") and "Step 2 of 5" in page.get_data(as_text=True)
+    assert url.endswith("/steps/screen") and "Step 2 of 4" in page.get_data(as_text=True)
     url, page = follow(agent, agent.post(url, {"nav": "choice-1"}))
     assert url.endswith("/steps/beneficiary")
     url, page = follow(agent, agent.post(url, {"nav": "next", "checked": ["0", "2"]}))
