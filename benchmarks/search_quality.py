@@ -13,6 +13,11 @@ Two corpora, each imported with the app's own CLI into a throwaway GUIDANCE_DATA
   `../shared/corpora/banking77/train.csv` that are not one of the library's `phrasings`
   (exact string comparison); the right answer is the process whose `contact_reasons` holds the
   message's category.
+- bank-warm: the same library after importing half of banking77's `train.csv` as examples
+  (`flask guidance examples import`); the queries are the other half. Rows that are phrasings in
+  `content/` are left out; the halves are made per category by the SHA-1 of the text (even
+  positions are examples, odd ones queries), so every run splits the same way. The baseline's
+  documents get the same examples appended to their text.
 - handbook: the Sourcegraph handbook `../shared/corpora/sourcegraph-handbook/content/`, as it is.
   Queries and their answers (page paths) are in `benchmarks/handbook_queries.json`.
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
+import hashlib
 import json
 import os
 import re
@@ -67,7 +73,7 @@ HANDBOOK_QUERIES = BENCH / "handbook_queries.json"
 RESULTS = BENCH / "results" / "search_quality.json"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 TOP = 10
-SETS = ("bank", "handbook")
+SETS = ("bank", "bank-warm", "handbook")
 ENGINES = ("app", "fts5")
 METRICS = ("success@1", "success@3", "recall@3", "mrr")
 
@@ -181,6 +187,58 @@ def bank_queries(docs: dict[str, Doc]) -> list[Query]:
     if unanswerable:
         print(f"  note: {sum(unanswerable.values())} rows skipped, no process for {sorted(unanswerable)}")
     return queries
+
+
+def warm_split(docs: dict[str, Doc]) -> tuple[list[dict[str, str]], list[Query]]:
+    """(example rows to import, queries): banking77 rows outside the phrasings, halved per category."""
+    phrasings = {p for doc in docs.values() for p in doc.phrasings}
+    owner: dict[str, list[str]] = collections.defaultdict(list)
+    for doc in docs.values():
+        for code in doc.contact_reasons:
+            owner[code].append(doc.path)
+    by_category: dict[str, list[str]] = collections.defaultdict(list)
+    with BANKING77_CSV.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["text"] not in phrasings and owner.get(reason_code(row["category"])):
+                by_category[row["category"]].append(row["text"])
+    examples, queries = [], []
+    for category, texts in sorted(by_category.items()):
+        ordered = sorted(dict.fromkeys(texts), key=lambda t: hashlib.sha1(t.encode("utf-8")).hexdigest())
+        for i, text in enumerate(ordered):
+            if i % 2 == 0:
+                examples.append({"text": text, "category": category})
+            else:
+                queries.append(Query(one_line(text), owner[reason_code(category)], category))
+    return examples, queries
+
+
+def add_examples(docs: dict[str, Doc], rows: list[dict[str, str]]) -> dict[str, Doc]:
+    """The documents as the baseline sees them once the examples are imported."""
+    owner: dict[str, list[str]] = collections.defaultdict(list)
+    for doc in docs.values():
+        for code in doc.contact_reasons:
+            owner[code].append(doc.path)
+    extra: dict[str, list[str]] = collections.defaultdict(list)
+    for row in rows:
+        for path in owner[reason_code(row["category"])]:
+            extra[path].append(row["text"])
+    return {
+        path: Doc(doc.path, doc.title, "\n".join([doc.body, *extra[path]]), doc.contact_reasons, doc.phrasings)
+        for path, doc in docs.items()
+    }
+
+
+def import_examples(data_dir: Path, rows: list[dict[str, str]]) -> str:
+    """Import the rows with the app's command; returns its summary line."""
+    file = data_dir / "warm-examples.csv"
+    with file.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["text", "category"])
+        writer.writeheader()
+        writer.writerows(rows)
+    done = flask(data_dir, "guidance", "examples", "import", str(file), "--reason-column", "category")
+    if done.returncode:
+        raise ImportFailed(f"flask guidance examples import exited {done.returncode}: {last_line(done.stderr)}")
+    return last_line(done.stdout)
 
 
 def handbook_queries(docs: dict[str, Doc]) -> list[Query]:
@@ -496,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     chosen = [args.only] if args.only else list(SETS)
-    corpora = {"bank": BANK_DIR, "handbook": HANDBOOK_DIR}
+    corpora = {"bank": BANK_DIR, "bank-warm": BANK_DIR, "handbook": HANDBOOK_DIR}
     if args.data_dir:
         root, temporary = args.data_dir.resolve(), False
     else:
@@ -540,13 +598,27 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s"
                     )
+                    if name == "bank-warm":
+                        started_examples = time.perf_counter()
+                        try:
+                            summary = import_examples(data_dir, warm_split(docs)[0])
+                        except ImportFailed as error:
+                            print(f"  examples import failed: {error}")
+                            import_error = str(error)
+                        else:
+                            seconds = time.perf_counter() - started_examples
+                            print(f"  examples: {summary} in {seconds:.1f}s")
                 for line in imported.failed:
                     print(f"  not imported: {line}")
             # The baseline indexes the same documents the app holds.
             failed_paths = {line.split(":", 1)[0] for line in imported.failed}
             indexed = {path: doc for path, doc in docs.items() if path not in failed_paths}
 
-            queries = bank_queries(docs) if name == "bank" else handbook_queries(docs)
+            if name == "bank-warm":
+                example_rows, queries = warm_split(docs)
+                indexed = add_examples(indexed, example_rows)
+            else:
+                queries = bank_queries(docs) if name == "bank" else handbook_queries(docs)
             total = len(queries)
             queries = sample(queries, args.limit_queries)
             print(f"  {len(queries)} queries" + (f" (sampled from {total})" if len(queries) < total else ""))
@@ -599,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
                     m: ratio(entry["engines"]["app"][m], entry["engines"]["fts5"][m]) for m in METRICS
                 }
             engine = "app" if "app" in rankings else "fts5"
-            if name == "bank":
+            if name.startswith("bank"):
                 worst = (engine, worst_categories(queries, rankings[engine]))
                 entry["worst_categories"] = {"engine": engine, "rows": worst[1]}
             else:

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from . import events
 from . import search as search_service
+from .cli_examples import group as examples_group
 from .content.files import count_markdown
 from .content.tree import check_tree
 from .models import Role
@@ -185,6 +186,9 @@ def restore_(file: Path) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"{sum(counts.values()):,} rows restored into {len(counts)} tables")
     click.echo(f"indexed {search_service.engine().rebuild()} entries")
+
+
+guidance.add_command(examples_group)
 
 
 def register(app: Flask) -> None:

@@ -9,6 +9,7 @@ from markdown.extensions.toc import slugify as _slugify
 
 from . import frontmatter, placeholders
 from .model import MAX_LABEL, MAX_NAME, Block, Choice, DocumentKind, Link, ParsedDocument, Problem, Step
+from .plaintext import inline_text
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -92,7 +93,7 @@ def _take_title_heading(doc: ParsedDocument, lines: list[str], start: int) -> tu
             continue
         match = HEADING.match(line)
         if match and len(match.group(1)) == 1:
-            title = ATTRS.sub("", match.group(2)).rstrip("#").strip()
+            title = inline_text(ATTRS.sub("", match.group(2)).rstrip("#").strip())
             doc.title = doc.title or title
             return lines[index + 1 :], start + index + 1
         break
@@ -163,7 +164,8 @@ def _parse_steps(doc, lines, start, headings, problems) -> None:
             )
             continue
         seen[step_id] = line
-        step = Step(id=step_id, title=title, line=line, ends="end" in classes)
+        # The id comes from the heading as written, so step links keep working.
+        step = Step(id=step_id, title=inline_text(title), line=line, ends="end" in classes)
         step.blocks = _blocks(lines[index + 1 : end], line + 1)
         doc.steps.append(step)
     doc.anchors = set(seen)

@@ -21,7 +21,7 @@ from .feedback import (
     StepRating,
 )
 from .runs import GuideRun, Pin, RunStatus
-from .search import ApiToken, ContentState, SearchLog, SearchSource, SynonymGroup
+from .search import ApiToken, ContentState, Example, SearchLog, SearchSource, SynonymGroup
 from .security import RateLimit
 from .users import Role, User
 
@@ -34,6 +34,7 @@ __all__ = [
     "Document",
     "DocumentContactReason",
     "DocumentTag",
+    "Example",
     "FeedbackKind",
     "FeedbackStatus",
     "GuideRun",

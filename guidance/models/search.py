@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..content.model import MAX_LABEL
 from ..extensions import db
 from ._base import one_of, utcnow
 
@@ -71,3 +72,24 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Example(db.Model):
+    """A customer's own words for a contact reason: used by search, never shown as content.
+
+    Imported from a CRM's closed cases (`source` is the file's name, `contact_reason` says which
+    documents it belongs to), or learned from an agent's search that led to a finished process
+    (`source` "learned", with the `document_id` and the `user_id` who searched).
+    """
+
+    __tablename__ = "examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of source, reason, document, user and text: re-importing a file adds nothing.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    contact_reason: Mapped[str | None] = mapped_column(String(MAX_LABEL), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    source: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,7 +24,7 @@ from ..models import Document, SynonymGroup
 from ..services.content_state import current_generation
 from . import query as queries
 from . import semantic, snippets
-from .entries import all_entries, entries_for
+from .entries import all_entries, entries_for, example_texts
 from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
 from .schema import IndexEntry
 
@@ -100,9 +100,9 @@ class SearchEngine:
         seen = self.index.generation()
         if seen >= generation:
             return
-        changed = {
-            d.slug: entries_for(d) for d in db.session.scalars(select(Document).where(Document.generation > seen))
-        }
+        documents = list(db.session.scalars(select(Document).where(Document.generation > seen)))
+        texts = example_texts([d.id for d in documents])  # one query for all, not one per document
+        changed = {d.slug: entries_for(d, texts) for d in documents}
         list(self._with_vectors(e for entries in changed.values() for e in entries))
         self.index.update(changed, generation, timeout=lock_timeout)
 

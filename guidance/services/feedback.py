@@ -22,6 +22,7 @@ from ..models import (
     User,
 )
 from ..models._base import utcnow
+from . import learning
 from .health import scores
 
 MAX_NOTE = 4000
@@ -189,11 +190,14 @@ def rate(
         rating.updated_at = utcnow()
         try:
             db.session.commit()
-            return rating
         except IntegrityError:  # the same agent rating twice at once: the other write won, update it
             db.session.rollback()
             if attempt:
                 raise
+            continue
+        if positive:  # a step that helped: the search that led to it says what the document is for
+            learning.observe(user.id, document)
+        return rating
     raise AssertionError("unreachable")
 
 

@@ -8,6 +8,7 @@ from ..content import ParsedDocument
 from ..extensions import db
 from ..models import Document, GuideRun, RunStatus, User
 from ..models._base import utcnow
+from . import learning
 from .documents import can_read, parsed
 
 
@@ -119,6 +120,8 @@ def move(
         db.session.rollback()
         raise
     db.session.commit()
+    if target is None:  # followed to the end: the search that led here says what it is for
+        learning.observe(run.user_id, run.document)
     return target
 
 
