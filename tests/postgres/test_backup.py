@@ -21,8 +21,9 @@ pytestmark = pytest.mark.postgres
 WIRE = "/d/processes/send-wire"
 
 
-def populate(app) -> None:
-    """Every kind of row people make: runs, ticks, notes, ratings, inbox states, searches, tokens."""
+def populate(app, tmp_path) -> None:
+    """Every kind of row people make: runs, ticks, notes, ratings, inbox states, searches, tokens,
+    imported case examples."""
     agent, admin = Session(app.test_client()), Session(app.test_client())
     agent.login("agent")
     admin.login("admin")
@@ -40,6 +41,10 @@ def populate(app) -> None:
         note = db.session.scalar(select(StepNote))
     admin.post("/admin/inbox", {"item": f"note:{note.id}", "action": "dismiss", "reason": "Covered by policy"})
     app.test_cli_runner().invoke(args=["guidance", "create-token", "admin"])
+    cases = tmp_path / "cases.csv"
+    cases.write_text("text,contact_reason\nneed to send cash to my sister in Spain,transfer_abroad\n", encoding="utf-8")
+    imported = app.test_cli_runner().invoke(args=["guidance", "examples", "import", str(cases)])
+    assert imported.exit_code == 0, imported.output
 
 
 def everything(app) -> dict[str, list[tuple]]:
@@ -59,7 +64,7 @@ def _plain(value):
 
 
 def test_a_populated_database_round_trips_sqlite_postgres_sqlite(app, tmp_path, pg_database):
-    populate(app)
+    populate(app, tmp_path)
     original = everything(app)
     assert all(
         original[name]
@@ -74,6 +79,7 @@ def test_a_populated_database_round_trips_sqlite_postgres_sqlite(app, tmp_path, 
             "pins",
             "synonym_groups",
             "api_tokens",
+            "examples",
         )
     )
     first = tmp_path / "from-sqlite.guidance.gz"
