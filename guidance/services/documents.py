@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..content import DocumentKind, ParsedDocument, parse_document
 from ..extensions import db
-from ..models import Document, DocumentContactReason, DocumentTag, Pin, Revision, Role, User
+from ..models import (
+    ContentState,
+    Document,
+    DocumentContactReason,
+    DocumentTag,
+    Notification,
+    Pin,
+    Revision,
+    Role,
+    User,
+)
 
 
 def visible(query: Select, user: User) -> Select:
@@ -25,7 +37,9 @@ def can_read(document: Document, user: User) -> bool:
 
 
 def get_document(slug: str, user: User) -> Document | None:
-    return db.session.scalar(visible(select(Document), user).where(Document.slug == slug))
+    """The document with its published revision, in one query (every page of it reads both)."""
+    query = visible(select(Document), user).where(Document.slug == slug)
+    return db.session.scalar(query.options(joinedload(Document.published_revision)))
 
 
 def documents_for_reason(code: str, user: User) -> list[Document]:
@@ -76,6 +90,28 @@ def pinned(user: User) -> list[Document]:
 
 def is_pinned(document: Document, user: User) -> bool:
     return db.session.get(Pin, (user.id, document.id)) is not None
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What a step page needs besides the revision and the step's feedback, read in one query."""
+
+    pinned: bool
+    unread: int  # notifications, for the page's header
+    generation: int  # the content generation: other documents' kinds, which links depend on
+
+
+def page_state(document: Document, user: User) -> PageState:
+    pinned = select(Pin.user_id).where(Pin.user_id == user.id, Pin.document_id == document.id).exists()
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    generation = select(ContentState.generation).limit(1).scalar_subquery()
+    row = db.session.execute(select(pinned, unread, generation)).one()
+    return PageState(bool(row[0]), row[1] or 0, row[2] or 0)
 
 
 def toggle_pin(document: Document, user: User) -> bool:

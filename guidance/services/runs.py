@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..content import ParsedDocument
 from ..extensions import db
@@ -139,7 +140,8 @@ def begin(
 
 
 def get_run(run_id: int, user: User) -> GuideRun | None:
-    run = db.session.get(GuideRun, run_id)
+    """The run with its document and revision, in one query (its step page reads all three)."""
+    run = db.session.get(GuideRun, run_id, options=[joinedload(GuideRun.document), joinedload(GuideRun.revision)])
     return run if run is not None and run.user_id == user.id else None
 
 

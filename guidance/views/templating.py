@@ -19,13 +19,15 @@ def bare_page() -> None:
 
 def page_frame() -> dict:
     """base.html's header: the unread-notification count, one query, only for a full page a
-    logged-in person sees (not for fragments, bare pages or the login page)."""
+    logged-in person sees (not for fragments, bare pages or the login page); none when the view
+    already put it in `g.unread_notifications`."""
     if not has_request_context():
         return {}
     bare = g.get("bare_page", False)
     if bare or wants_fragment() or not current_user.is_authenticated:
         return {"bare": bare, "unread_notifications": 0}
-    return {"bare": False, "unread_notifications": feedback.unread_count(current_user)}
+    unread = g.get("unread_notifications")  # a view that read it along with its own data
+    return {"bare": False, "unread_notifications": feedback.unread_count(current_user) if unread is None else unread}
 
 
 def register(app: Flask) -> None:
