@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..content import DocumentKind, ParsedDocument, parse_document
@@ -36,10 +36,25 @@ def can_read(document: Document, user: User) -> bool:
     return user.has_role(Role.AUTHOR) or not document.audience or f",{user.role}," in document.audience
 
 
+def _document_by_slug():
+    # Built once, for readers who see everything and for those limited by audience: building
+    # the statement cost more than running it.
+    query = (
+        select(Document)
+        .options(joinedload(Document.published_revision))  # every page of a document reads both
+        .where(Document.slug == bindparam("slug"), Document.published_revision_id.is_not(None))
+    )
+    limited = query.where(or_(Document.audience == "", Document.audience.contains(bindparam("audience"))))
+    return {True: query, False: limited}
+
+
+_BY_SLUG = _document_by_slug()
+
+
 def get_document(slug: str, user: User) -> Document | None:
-    """The document with its published revision, in one query (every page of it reads both)."""
-    query = visible(select(Document), user).where(Document.slug == slug)
-    return db.session.scalar(query.options(joinedload(Document.published_revision)))
+    """The document with its published revision, in one query, if `user` may read it (see `visible`)."""
+    statement = _BY_SLUG[user.has_role(Role.AUTHOR)]
+    return db.session.scalar(statement, {"slug": slug, "audience": f",{user.role},"})
 
 
 def documents_for_reason(code: str, user: User) -> list[Document]:
@@ -101,16 +116,24 @@ class PageState:
     generation: int  # the content generation: other documents' kinds, which links depend on
 
 
-def page_state(document: Document, user: User) -> PageState:
-    pinned = select(Pin.user_id).where(Pin.user_id == user.id, Pin.document_id == document.id).exists()
+def _page_state():
+    # Built once: building the statement cost more than running it.
+    user_id, document_id = bindparam("user_id"), bindparam("document_id")
+    pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document_id).exists()
     unread = (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    generation = select(ContentState.generation).limit(1).scalar_subquery()
-    row = db.session.execute(select(pinned, unread, generation)).one()
+    return select(pinned, unread, select(ContentState.generation).limit(1).scalar_subquery())
+
+
+_PAGE_STATE = _page_state()
+
+
+def page_state(document: Document, user: User) -> PageState:
+    row = db.session.execute(_PAGE_STATE, {"user_id": user.id, "document_id": document.id}).one()
     return PageState(bool(row[0]), row[1] or 0, row[2] or 0)
 
 

@@ -63,7 +63,7 @@ class StepView:
     blocks: list[dict]
     next_step: Step | None
     intro: Rendered | None
-    step_list: list[tuple[int, Step] | int]  # (position, step), or how many are left out there
+    step_list: list[tuple[int, Step, str] | int]  # (position, step, its URL), or how many are left out there
     progress: tuple[int, int]  # (steps done, steps in all on the longest way to finish): paths.progress
 
 
@@ -150,6 +150,37 @@ def filled_blocks(blocks: list[dict], values: dict[str, str], links: Swap | None
     return filled
 
 
+def _with_urls(
+    window: list[tuple[int, Step] | int], rendering: Rendering, document: Document, run_id: int | None, args: dict
+) -> list[tuple[int, Step, str] | int]:
+    """The step list with each step's URL: kept with the rendering (url_for was a tenth of the
+    page's cost), with this request's run, or its context for a preview, put in."""
+    if run_id is not None:
+        kept = url_for("runs.step", run_id=RUN_MARK, step_id="-")[:-1]
+        prefix = url_for("runs.step", run_id=run_id, step_id="-")[:-1]
+    query = ""
+    if args:
+        example = url_for("documents.step", slug=document.slug, step_id="-", **args)
+        query = example[example.index("?") :] if "?" in example else ""
+    listed: list[tuple[int, Step, str] | int] = []
+    for entry in window:
+        if isinstance(entry, int):
+            listed.append(entry)
+            continue
+        step_id = entry[1].id
+        url = rendering.step_urls.get(step_id)
+        if url is None:
+            if run_id is not None:
+                url = url_for("runs.step", run_id=RUN_MARK, step_id=step_id)
+            else:
+                url = url_for("documents.step", slug=document.slug, step_id=step_id)
+            rendering.step_urls[step_id] = url
+        if run_id is not None:
+            url = prefix + url.removeprefix(kept)
+        listed.append((entry[0], entry[1], url + query))
+    return listed
+
+
 def revision_rendering(
     document: Document, doc: ParsedDocument, revision: Revision | None, in_run: bool, generation: int | None
 ) -> Rendering:
@@ -181,7 +212,8 @@ def step_view(
         if doc.intro:  # in the fold about the process, on every step
             rendering.intro = render(doc.intro, rendering.resolve, image_policy())
         rendering.intro_done = True
-    links = run_links(run.id if run is not None else None)
+    run_id = run.id if run is not None else None
+    links = run_links(run_id)
     intro = None
     if rendering.intro is not None:
         intro = Rendered(fill(relinked(rendering.intro.html, links), values), rendering.intro.toc)
@@ -192,6 +224,6 @@ def step_view(
         filled_blocks(blocks, values, links),
         doc.next_step(step.id),
         intro,
-        step_window(doc.steps, position),
+        _with_urls(step_window(doc.steps, position), rendering, document, run_id, values if run is None else {}),
         progress(doc, step.id, run.trail if run is not None else None),
     )

@@ -13,6 +13,8 @@ from ..models import Document, GuideRun, Revision
 from ..services import feedback
 from ..services.feedback import StepFeedback
 
+SHOWN_ONLY = {"csrf": False}
+
 
 @dataclass
 class Panel:
@@ -47,8 +49,9 @@ def panel_for(
 ) -> Panel:
     """The panel as it is saved; a form the agent just sent (refused) shows what they sent."""
     data = feedback.step_feedback(current_user, document, revision, step.id, [s.id for s in doc.steps])
-    note_form = note_form if note_form is not None else NoteForm(formdata=None)
-    rating_form = rating_form if rating_form is not None else RatingForm(formdata=None)
+    # Blank forms only show their defaults: no CSRF token of their own (the template puts one in).
+    note_form = note_form if note_form is not None else NoteForm(formdata=None, meta=SHOWN_ONLY)
+    rating_form = rating_form if rating_form is not None else RatingForm(formdata=None, meta=SHOWN_ONLY)
     if data.rating is not None:  # the reason form shows what is saved where nothing else was sent
         rating_form.reason.data = rating_form.reason.data or data.rating.reason
         if not rating_form.comment.raw_data:

@@ -38,6 +38,7 @@ class Rendering:
     intro: Rendered | None = None
     intro_done: bool = False
     blocks: dict[str, list[dict]] = field(default_factory=dict)
+    step_urls: dict[str, str] = field(default_factory=dict)  # for the list of steps
 
 
 class Renderings:

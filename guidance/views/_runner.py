@@ -62,8 +62,6 @@ def render_step(
         "panel": step_panel(document, doc, step, run),
         "context": values,
         "refused": refused,
-        # A preview's links carry the context on to the next step; a run keeps its own.
-        "link_args": values if run is None else {},
         "has_map": "documents.map" in current_app.view_functions,
     }
     template = "_step_fragment.html" if wants_fragment() else "process.html"
