@@ -84,6 +84,16 @@ def test_a_step_page_reads_the_user_its_document_and_three_queries_of_per_user_d
     assert len(per_user) == 3, per_user
 
 
+def test_a_step_without_feedback_reads_no_notes_or_ratings(app, agent):
+    app.config["SCHEDULE_RECHECK_SECONDS"] = 3600
+    url = f"/d/{WIRE}/steps/screen"
+    agent.get(url)
+    with Queries(app) as statements:
+        page = agent.get(url).get_data(as_text=True)
+    assert "Is this step right?" in page and 'aria-pressed="false">Pin<' in page
+    assert len(statements) == 3, statements  # the user, the document, and whether there is anything to read
+
+
 def test_a_run_step_reads_the_user_its_run_and_three_queries_of_per_user_data(app, busy_agent):
     started = busy_agent.post(f"/d/{WIRE}/runs", {"step": "verify", "nav": "next"})
     url = started.headers["Location"]

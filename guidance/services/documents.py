@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -11,17 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..content import DocumentKind, ParsedDocument, parse_document
 from ..extensions import db
-from ..models import (
-    ContentState,
-    Document,
-    DocumentContactReason,
-    DocumentTag,
-    Notification,
-    Pin,
-    Revision,
-    Role,
-    User,
-)
+from ..models import Document, DocumentContactReason, DocumentTag, Pin, Revision, Role, User
 
 
 def visible(query: Select, user: User) -> Select:
@@ -105,36 +94,6 @@ def pinned(user: User) -> list[Document]:
 
 def is_pinned(document: Document, user: User) -> bool:
     return db.session.get(Pin, (user.id, document.id)) is not None
-
-
-@dataclass(frozen=True)
-class PageState:
-    """What a step page needs besides the revision and the step's feedback, read in one query."""
-
-    pinned: bool
-    unread: int  # notifications, for the page's header
-    generation: int  # the content generation: other documents' kinds, which links depend on
-
-
-def _page_state():
-    # Built once: building the statement cost more than running it.
-    user_id, document_id = bindparam("user_id"), bindparam("document_id")
-    pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document_id).exists()
-    unread = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    return select(pinned, unread, select(ContentState.generation).limit(1).scalar_subquery())
-
-
-_PAGE_STATE = _page_state()
-
-
-def page_state(document: Document, user: User) -> PageState:
-    row = db.session.execute(_PAGE_STATE, {"user_id": user.id, "document_id": document.id}).one()
-    return PageState(bool(row[0]), row[1] or 0, row[2] or 0)
 
 
 def toggle_pin(document: Document, user: User) -> bool:

@@ -246,20 +246,29 @@ _NOTES, _RATINGS = _step_items()
 
 
 def step_feedback(
-    user: User, document: Document, revision: Revision, step_key: str, step_keys: list[str]
+    user: User,
+    document: Document,
+    revision: Revision,
+    step_key: str,
+    step_keys: list[str],
+    notes_exist: bool = True,
+    ratings_exist: bool = True,
 ) -> StepFeedback:
     """Everything the step page shows of notes and ratings, as `user` may see it; `step_keys`
     are the revision's steps (notes on others are on removed steps).
 
-    Two queries (a third only when notes sit on removed steps, and one more for an admin's step
-    health): each item comes with the number of the revision it was made on and what the page
-    shows of it, so the page reads nothing more as it renders.
+    Up to two queries (a third only when notes sit on removed steps, and one more for an admin's
+    step health): each item comes with the number of the revision it was made on and what the
+    page shows of it, so the page reads nothing more as it renders. A caller that knows there are
+    no notes or ratings to read (services/step_state.py) says so and saves the query.
     """
     values = {"user_id": user.id, "document_id": document.id, "step_key": step_key}
-    noted = db.session.execute(
-        _NOTES[user.has_role(Role.ADMIN)], {**values, "step_keys": step_keys or [step_key]}
-    ).all()
-    rated = db.session.execute(_RATINGS, values).all()
+    noted, rated = [], []
+    if notes_exist:
+        statement = _NOTES[user.has_role(Role.ADMIN)]
+        noted = db.session.execute(statement, {**values, "step_keys": step_keys or [step_key]}).all()
+    if ratings_exist:
+        rated = db.session.execute(_RATINGS, values).all()
     notes, ratings = [note for note, _ in noted], [rating for rating, _ in rated]
     numbers = {item.revision_id: number for item, number in [*noted, *rated]}
     numbers[revision.id] = revision.number

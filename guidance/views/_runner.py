@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..content import ParsedDocument, Step
 from ..extensions import htmx
 from ..models import Document, GuideRun
-from ..services.documents import page_state
+from ..services.step_state import step_state
 from ..services.wrapup import wrap_up
 from ._pages import revision_rendering, step_view
 from ._panel import step_panel
@@ -37,7 +37,7 @@ def render_step(
     context this request's URL or form brought, on top of what the run keeps."""
     values, refused = given or ({}, {})
     values = {**((run.context or {}) if run is not None else {}), **values}
-    state = page_state(document, current_user)
+    state = step_state(document, step.id, [s.id for s in doc.steps], current_user)
     g.unread_notifications = state.unread  # base.html's header need not ask again
     revision = run.revision if run is not None else document.published_revision
     rendering = revision_rendering(document, doc, revision, run is not None, state.generation)
@@ -59,7 +59,7 @@ def render_step(
         "can_go_back": bool(run and len(run.trail) > 1) or view.position > 0,
         "pinned": state.pinned,
         "focus_step": focus_step,
-        "panel": step_panel(document, doc, step, run),
+        "panel": step_panel(document, doc, step, run, state),
         "context": values,
         "refused": refused,
         "has_map": "documents.map" in current_app.view_functions,
