@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import url_for
 from flask_login import current_user
@@ -30,11 +31,11 @@ class Panel:
     note_form: NoteForm
     rating_form: RatingForm
 
-    @property
+    @cached_property
     def note_action(self) -> str:
         return url_for("feedback.add_note", slug=self.document.slug, step_id=self.step_key)
 
-    @property
+    @cached_property
     def rate_action(self) -> str:
         return url_for("feedback.rate", slug=self.document.slug, step_id=self.step_key)
 
@@ -56,7 +57,7 @@ def panel_for(
         document,
         revision,
         step.id,
-        [s.id for s in doc.steps],
+        doc.step_ids(),
         notes_exist=state is None or state.any_notes,
         ratings_exist=state is None or state.any_ratings,
     )

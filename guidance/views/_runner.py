@@ -37,7 +37,7 @@ def render_step(
     context this request's URL or form brought, on top of what the run keeps."""
     values, refused = given or ({}, {})
     values = {**((run.context or {}) if run is not None else {}), **values}
-    state = step_state(document, step.id, [s.id for s in doc.steps], current_user)
+    state = step_state(document, step.id, doc.step_ids(), current_user)
     g.unread_notifications = state.unread  # base.html's header need not ask again
     revision = run.revision if run is not None else document.published_revision
     rendering = revision_rendering(document, doc, revision, run is not None, state.generation)
