@@ -23,8 +23,10 @@ Swap = tuple[str, str]  # (old, new) start of links: _renderings.run_links
 
 def link_resolver(document: Document, doc: ParsedDocument, run_id: int | None = None):
     """Rewrite relative .md links to app URLs; a link to a process step opens that step (in run
-    `run_id` for the process's own steps)."""
-    own_path = f"{document.slug}.md"
+    `run_id` for the process's own steps). Kept with a revision's rendering beyond this request,
+    so it holds plain values, not the database's object."""
+    own_slug, is_process = document.slug, document.kind == DocumentKind.PROCESS
+    own_path = f"{own_slug}.md"
     targets = {}
     for link in doc.links:
         resolved = resolve_link(own_path, link.target)
@@ -33,13 +35,13 @@ def link_resolver(document: Document, doc: ParsedDocument, run_id: int | None = 
     kinds = kinds_by_slug({slug for slug, _ in targets.values()})
 
     def step_url(slug: str, step_id: str) -> str:
-        if run_id is not None and slug == document.slug:
+        if run_id is not None and slug == own_slug:
             return url_for("runs.step", run_id=run_id, step_id=step_id)
         return url_for("documents.step", slug=slug, step_id=step_id)
 
     def resolve(href: str) -> str | None:
         if href.startswith("#"):
-            return step_url(document.slug, href[1:]) if document.kind == DocumentKind.PROCESS else None
+            return step_url(own_slug, href[1:]) if is_process else None
         if href not in targets:
             return None
         slug, anchor = targets[href]
