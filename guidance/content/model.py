@@ -135,6 +135,13 @@ class ParsedDocument:
         """Where the step is in file order (0 for the first), None if there is no such step."""
         return self._positions().get(step_id)
 
+    def step_ids(self) -> list[str]:
+        """The steps' ids in file order, worked out once (a step page sends them with its queries)."""
+        ids = self.derived.get("step_ids")
+        if not isinstance(ids, list) or len(ids) != len(self.steps):  # the parser may still be adding steps
+            ids = self.derived["step_ids"] = [step.id for step in self.steps]
+        return ids
+
     def step(self, step_id: str) -> Step | None:
         position = self.position(step_id)
         return None if position is None else self.steps[position]

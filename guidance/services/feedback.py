@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -137,13 +138,6 @@ def delete_note(user: User, note: StepNote) -> None:
     db.session.commit()
 
 
-def _visible_notes(user: User):
-    query = select(StepNote)
-    if not user.has_role(Role.ADMIN):
-        query = query.where(or_(StepNote.user_id == user.id, StepNote.shared))
-    return query
-
-
 # ---- ratings -----------------------------------------------------------------------------
 
 
@@ -215,35 +209,77 @@ class StepFeedback:
     health: dict[str, tuple[int, int]] | None = None  # admins: step key -> (up, down), published revision
 
 
-def step_feedback(
-    user: User, document: Document, revision: Revision, step_key: str, step_keys: list[str]
-) -> StepFeedback:
-    """Everything the step page shows of notes and ratings, as `user` may see it."""
-    notes = list(
-        db.session.scalars(
-            _visible_notes(user)
-            .where(
-                StepNote.document_id == document.id,
-                or_(StepNote.step_key == step_key, StepNote.step_key.not_in(step_keys) if step_keys else false()),
-            )
-            .order_by(StepNote.created_at.desc(), StepNote.id.desc())
+def _step_items():
+    """The statements of `step_feedback`, built once: building one cost more than running it."""
+    resolved = {
+        model: joinedload(model.resolved_revision).load_only(Revision.id, Revision.number)  # the page shows its number
+        for model in (StepNote, StepRating)
+    }
+    notes = (
+        select(StepNote, Revision.number)
+        .join(Revision, Revision.id == StepNote.revision_id)
+        .options(joinedload(StepNote.user), resolved[StepNote])
+        .where(
+            StepNote.document_id == bindparam("document_id"),
+            or_(
+                StepNote.step_key == bindparam("step_key"),
+                StepNote.step_key.not_in(bindparam("step_keys", expanding=True)),
+            ),
         )
+        .order_by(StepNote.created_at.desc(), StepNote.id.desc())
     )
+    ratings = (
+        select(StepRating, Revision.number)
+        .join(Revision, Revision.id == StepRating.revision_id)
+        .options(resolved[StepRating])
+        .where(
+            StepRating.user_id == bindparam("user_id"),
+            StepRating.document_id == bindparam("document_id"),
+            StepRating.step_key == bindparam("step_key"),
+        )
+        .order_by(StepRating.updated_at.desc())
+    )
+    # An admin sees every note; anyone else their own and the shared ones.
+    return {
+        True: notes,
+        False: notes.where(or_(StepNote.user_id == bindparam("user_id"), StepNote.shared)),
+    }, ratings
+
+
+_NOTES, _RATINGS = _step_items()
+
+
+def step_feedback(
+    user: User,
+    document: Document,
+    revision: Revision,
+    step_key: str,
+    step_keys: list[str],
+    notes_exist: bool = True,
+    ratings_exist: bool = True,
+) -> StepFeedback:
+    """Everything the step page shows of notes and ratings, as `user` may see it; `step_keys`
+    are the revision's steps (notes on others are on removed steps).
+
+    Up to two queries (a third only when notes sit on removed steps, and one more for an admin's
+    step health): each item comes with the number of the revision it was made on and what the
+    page shows of it, so the page reads nothing more as it renders. A caller that knows there are
+    no notes or ratings to read (services/step_state.py) says so and saves the query.
+    """
+    values = {"user_id": user.id, "document_id": document.id, "step_key": step_key}
+    noted, rated = [], []
+    if notes_exist:
+        statement = _NOTES[user.has_role(Role.ADMIN)]
+        noted = db.session.execute(statement, {**values, "step_keys": step_keys or [step_key]}).all()
+    if ratings_exist:
+        rated = db.session.execute(_RATINGS, values).all()
+    notes, ratings = [note for note, _ in noted], [rating for rating, _ in rated]
+    numbers = {item.revision_id: number for item, number in [*noted, *rated]}
+    numbers[revision.id] = revision.number
     on_step = [n for n in notes if n.step_key == step_key]
     removed = [n for n in notes if n.step_key != step_key]
     titles = step_titles({document.id}) if removed else {}
-    ratings = list(
-        db.session.scalars(
-            select(StepRating)
-            .where(
-                StepRating.user_id == user.id, StepRating.document_id == document.id, StepRating.step_key == step_key
-            )
-            .order_by(StepRating.updated_at.desc())
-        )
-    )
     mine = next((r for r in ratings if r.revision_id == revision.id), None)
-    revision_ids = {n.revision_id for n in notes} | {r.revision_id for r in ratings} | {revision.id}
-    numbers = dict(db.session.execute(select(Revision.id, Revision.number).where(Revision.id.in_(revision_ids))).all())
     return StepFeedback(
         notes=on_step,
         removed_notes=[(n, titles.get((document.id, n.step_key), (n.step_key, False))[0]) for n in removed],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ..content import ParsedDocument
 from ..extensions import db
@@ -141,8 +142,17 @@ def begin(
     return run, move(run, doc, step_id, nav, checked)
 
 
+# Built once (building it cost more than running it): its step page reads all three.
+_RUN = (
+    select(GuideRun)
+    .options(joinedload(GuideRun.document), joinedload(GuideRun.revision))
+    .where(GuideRun.id == bindparam("run_id"))
+)
+
+
 def get_run(run_id: int, user: User) -> GuideRun | None:
-    run = db.session.get(GuideRun, run_id)
+    """The run with its document and revision, in one query."""
+    run = db.session.scalar(_RUN, {"run_id": run_id})
     return run if run is not None and run.user_id == user.id else None
 
 

@@ -5,21 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
+from markupsafe import Markup
 
 from ..content import DocumentKind, ParsedDocument, Step
 from ..content.paths import progress
 from ..content.placeholders import fill, fill_text
-from ..content.render import Rendered, render, render_inline
+from ..content.render import LinkResolver, Rendered, render, render_inline
 from ..content.tree import resolve_link
-from ..models import Document, GuideRun
+from ..models import Document, GuideRun, Revision
 from ..services.documents import kinds_by_slug
 from ..services.library import slug_for
+from ._renderings import RUN_MARK, Rendering, cached_rendering, run_links
 from .guards import image_policy
 
+Swap = tuple[str, str]  # (old, new) start of links: _renderings.run_links
 
-def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None = None):
-    """Rewrite relative .md links to app URLs; a link to a process step opens that step."""
-    own_path = f"{document.slug}.md"
+
+def link_resolver(document: Document, doc: ParsedDocument, run_id: int | None = None):
+    """Rewrite relative .md links to app URLs; a link to a process step opens that step (in run
+    `run_id` for the process's own steps). Kept with a revision's rendering beyond this request,
+    so it holds plain values, not the database's object."""
+    own_slug, is_process = document.slug, document.kind == DocumentKind.PROCESS
+    own_path = f"{own_slug}.md"
     targets = {}
     for link in doc.links:
         resolved = resolve_link(own_path, link.target)
@@ -28,13 +35,13 @@ def link_resolver(document: Document, doc: ParsedDocument, run: GuideRun | None 
     kinds = kinds_by_slug({slug for slug, _ in targets.values()})
 
     def step_url(slug: str, step_id: str) -> str:
-        if run is not None and slug == document.slug:
-            return url_for("runs.step", run_id=run.id, step_id=step_id)
+        if run_id is not None and slug == own_slug:
+            return url_for("runs.step", run_id=run_id, step_id=step_id)
         return url_for("documents.step", slug=slug, step_id=step_id)
 
     def resolve(href: str) -> str | None:
         if href.startswith("#"):
-            return step_url(document.slug, href[1:]) if document.kind == DocumentKind.PROCESS else None
+            return step_url(own_slug, href[1:]) if is_process else None
         if href not in targets:
             return None
         slug, anchor = targets[href]
@@ -58,7 +65,7 @@ class StepView:
     blocks: list[dict]
     next_step: Step | None
     intro: Rendered | None
-    step_list: list[tuple[int, Step] | int]  # (position, step), or how many are left out there
+    step_list: list[tuple[int, Step, str] | int]  # (position, step, its URL), or how many are left out there
     progress: tuple[int, int]  # (steps done, steps in all on the longest way to finish): paths.progress
 
 
@@ -75,10 +82,10 @@ def step_window(steps: list[Step], position: int) -> list[tuple[int, Step] | int
     return window
 
 
-def rendered_blocks(document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None) -> list[dict]:
+def rendered_blocks(step: Step, resolve: LinkResolver) -> list[dict]:
     """A step's Markdown as HTML, its placeholders still as written: the same for every request on
-    this revision (links to its own steps aside, which point into the run)."""
-    resolve, images = link_resolver(document, doc, run), image_policy()
+    this revision (views/_renderings.py keeps it)."""
+    images = image_policy()
     blocks = []
     for block in step.blocks:
         if block.type == "markdown":
@@ -116,17 +123,27 @@ def spoken_words(text: str) -> str:
     return text
 
 
-def filled_blocks(blocks: list[dict], values: dict[str, str]) -> list[dict]:
-    """The blocks with this request's context in their placeholders (escaped, never Markdown)."""
+def relinked(html: Markup, links: Swap | None) -> Markup:
+    # str.replace: Markup's own would escape the quotes of the (trusted) link starts.
+    return Markup(str(html).replace(*links)) if links else html
+
+
+def filled_blocks(blocks: list[dict], values: dict[str, str], links: Swap | None = None) -> list[dict]:
+    """The blocks with this request's context in their placeholders (escaped, never Markdown) and,
+    in a run, its id in links to the process's own steps."""
+
+    def fill_in(html: Markup) -> Markup:
+        return fill(relinked(html, links), values)
+
     filled = []
     for block in blocks:
         if block["type"] == "markdown":
-            filled.append({**block, "html": fill(block["html"], values)})
+            filled.append({**block, "html": fill_in(block["html"])})
         elif block["type"] == "say":
             words = spoken_words(fill_text(block["text"], values))
-            filled.append({**block, "html": fill(block["html"], values), "text": words})
+            filled.append({**block, "html": fill_in(block["html"]), "text": words})
         elif block["type"] == "checklist":
-            filled.append({**block, "items": [fill(item, values) for item in block["items"]]})
+            filled.append({**block, "items": [fill_in(item) for item in block["items"]]})
         else:
             choices = [
                 {**c, "answer": fill(c["answer"], values), "label": fill(c["label"], values)} for c in block["choices"]
@@ -135,22 +152,80 @@ def filled_blocks(blocks: list[dict], values: dict[str, str]) -> list[dict]:
     return filled
 
 
+def _with_urls(
+    window: list[tuple[int, Step] | int], rendering: Rendering, document: Document, run_id: int | None, args: dict
+) -> list[tuple[int, Step, str] | int]:
+    """The step list with each step's URL: kept with the rendering (url_for was a tenth of the
+    page's cost), with this request's run, or its context for a preview, put in."""
+    if run_id is not None:
+        kept = url_for("runs.step", run_id=RUN_MARK, step_id="-")[:-1]
+        prefix = url_for("runs.step", run_id=run_id, step_id="-")[:-1]
+    query = ""
+    if args:
+        example = url_for("documents.step", slug=document.slug, step_id="-", **args)
+        query = example[example.index("?") :] if "?" in example else ""
+    listed: list[tuple[int, Step, str] | int] = []
+    for entry in window:
+        if isinstance(entry, int):
+            listed.append(entry)
+            continue
+        step_id = entry[1].id
+        url = rendering.step_urls.get(step_id)
+        if url is None:
+            if run_id is not None:
+                url = url_for("runs.step", run_id=RUN_MARK, step_id=step_id)
+            else:
+                url = url_for("documents.step", slug=document.slug, step_id=step_id)
+            rendering.step_urls[step_id] = url
+        if run_id is not None:
+            url = prefix + url.removeprefix(kept)
+        listed.append((entry[0], entry[1], url + query))
+    return listed
+
+
+def revision_rendering(
+    document: Document, doc: ParsedDocument, revision: Revision | None, in_run: bool, generation: int | None
+) -> Rendering:
+    """What every request on this revision shows alike: kept once `revision` is published and the
+    content generation is known (see views/_renderings.py), else rendered for this request only."""
+
+    def build() -> Rendering:
+        return Rendering(doc, link_resolver(document, doc, RUN_MARK if in_run else None))
+
+    return cached_rendering(revision, generation, in_run, build)
+
+
 def step_view(
-    document: Document, doc: ParsedDocument, step: Step, run: GuideRun | None, values: dict[str, str]
+    document: Document,
+    doc: ParsedDocument,
+    step: Step,
+    run: GuideRun | None,
+    values: dict[str, str],
+    rendering: Rendering | None = None,
 ) -> StepView:
-    """What the step templates show: the revision's rendering, filled with this request's context."""
-    blocks = filled_blocks(rendered_blocks(document, doc, step, run), values)
-    position = doc.position(step.id)
+    """What the step templates show: the revision's rendering (`rendering`, kept or not: see
+    revision_rendering), filled with this request's context."""
+    if rendering is None:
+        rendering = revision_rendering(document, doc, None, run is not None, None)
+    blocks = rendering.blocks.get(step.id)
+    if blocks is None:
+        blocks = rendering.blocks[step.id] = rendered_blocks(step, rendering.resolve)
+    if not rendering.intro_done:
+        if doc.intro:  # in the fold about the process, on every step
+            rendering.intro = render(doc.intro, rendering.resolve, image_policy())
+        rendering.intro_done = True
+    run_id = run.id if run is not None else None
+    links = run_links(run_id)
     intro = None
-    if doc.intro:  # in the fold about the process, on every step
-        rendered = render(doc.intro, link_resolver(document, doc, run), image_policy())
-        intro = Rendered(fill(rendered.html, values), rendered.toc)
+    if rendering.intro is not None:
+        intro = Rendered(fill(relinked(rendering.intro.html, links), values), rendering.intro.toc)
+    position = doc.position(step.id)
     return StepView(
         step,
         position,
-        blocks,
+        filled_blocks(blocks, values, links),
         doc.next_step(step.id),
         intro,
-        step_window(doc.steps, position),
+        _with_urls(step_window(doc.steps, position), rendering, document, run_id, values if run is None else {}),
         progress(doc, step.id, run.trail if run is not None else None),
     )

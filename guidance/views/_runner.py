@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
 from ..content import ParsedDocument, Step
 from ..extensions import htmx
 from ..models import Document, GuideRun
-from ..services.documents import is_pinned
+from ..services.step_state import step_state
 from ..services.wrapup import wrap_up
-from ._pages import step_view
+from ._pages import revision_rendering, step_view
 from ._panel import step_panel
 from .fragments import wants_fragment
 
@@ -37,7 +37,11 @@ def render_step(
     context this request's URL or form brought, on top of what the run keeps."""
     values, refused = given or ({}, {})
     values = {**((run.context or {}) if run is not None else {}), **values}
-    view = step_view(document, doc, step, run, values)
+    state = step_state(document, step.id, doc.step_ids(), current_user)
+    g.unread_notifications = state.unread  # base.html's header need not ask again
+    revision = run.revision if run is not None else document.published_revision
+    rendering = revision_rendering(document, doc, revision, run is not None, state.generation)
+    view = step_view(document, doc, step, run, values, rendering)
     if run is None:
         action = url_for("documents.start", slug=document.slug)
         here = url_for("documents.step", slug=document.slug, step_id=step.id, **values)
@@ -53,13 +57,11 @@ def render_step(
         "checked": set((run.checked or {}).get(step.id, [])) if run else set(),
         "visited": set(run.visited) if run else set(),
         "can_go_back": bool(run and len(run.trail) > 1) or view.position > 0,
-        "pinned": is_pinned(document, current_user),
+        "pinned": state.pinned,
         "focus_step": focus_step,
-        "panel": step_panel(document, doc, step, run),
+        "panel": step_panel(document, doc, step, run, state),
         "context": values,
         "refused": refused,
-        # A preview's links carry the context on to the next step; a run keeps its own.
-        "link_args": values if run is None else {},
         "has_map": "documents.map" in current_app.view_functions,
     }
     template = "_step_fragment.html" if wants_fragment() else "process.html"

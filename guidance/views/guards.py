@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 from ..content.render import ImagePolicy
 from ..ids import MAX_ID, parse_id
@@ -45,9 +45,21 @@ class IdConverter(IntegerConverter):
         return number
 
 
+class SlugConverter(PathConverter):
+    """`<path:...>` in every route: a slug ending in "/steps" never takes the one segment after it.
+
+    `/d/<slug>/steps/<step_id>` and `/d/<slug>/compare` (history, review, source, ...) both match
+    `/d/x/steps/compare`, and the router preferred the longer static word: previewing a step named
+    "compare" or "review" opened another page of a document "x/steps".
+    """
+
+    regex = r"[^/].*?(?!(?<=/steps)/[^/]+\Z)"
+
+
 def register(app: Flask) -> None:
-    """Call before the blueprints are registered: the converter applies to rules as they are added."""
+    """Call before the blueprints are registered: the converters apply to rules as they are added."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["path"] = SlugConverter
     app.extensions["guidance_image_hosts"] = image_hosts(app.config.get("IMAGE_HOSTS", ""))
     app.before_request(refuse_unstorable_input)
     # after_request functions run last-registered first: security_headers sets the CSP that

@@ -1,0 +1,38 @@
+"""Issue 12, point 1 on PostgreSQL: a step page in a few queries (the user, the document with its
+revision, at most three of per-user data), and a new publication shown at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from guidance.extensions import db
+from guidance.models import Document, User
+from guidance.services import feedback
+from tests.conftest import Session, publish_text
+from tests.test_step_cache import PER_USER, Queries, tables
+
+pytestmark = pytest.mark.postgres
+
+WIRE = "processes/send-wire"
+
+
+def test_a_step_page_reads_four_queries_and_shows_a_new_publication_at_once(pg_app):
+    pg_app.config["SCHEDULE_RECHECK_SECONDS"] = 3600
+    agent = Session(pg_app.test_client())
+    assert agent.login("agent").status_code == 302
+    with pg_app.app_context():
+        document = db.session.scalar(select(Document).where(Document.slug == WIRE))
+        me = db.session.scalar(select(User).where(User.username == "agent"))
+        feedback.add_note(me, document, document.published_revision, "screen", "Mine on *PostgreSQL*")
+    url = f"/d/{WIRE}/steps/screen"
+    agent.get(url)
+    with Queries(pg_app) as statements:
+        page = agent.get(url).get_data(as_text=True)
+    assert "Mine on <em>PostgreSQL</em>" in page and "Check the country against" in page
+    assert len(statements) == 4, statements  # the user, the document, the step's state, the notes (no ratings)
+    assert len([s for s in statements if tables(s) & PER_USER]) == 2
+    with pg_app.app_context():
+        document = db.session.scalar(select(Document).where(Document.slug == WIRE))
+        publish_text(document, document.published_revision.source.replace("Check the country", "Look the country up"))
+    assert "Look the country up against" in agent.get(url).get_data(as_text=True)
