@@ -34,6 +34,7 @@ from locust import HttpUser, between, constant, task  # noqa: E402
 
 BANKING77 = (ROOT / ".." / "shared" / "corpora" / "banking77" / "train.csv").resolve()
 AGENTS = 200
+ARRIVAL = 40  # seconds for the whole shift to log in
 PASSWORD = "agent-password-for-load"
 ACKS = Path(os.environ.get("GUIDANCE_LOAD_ACKS", "/tmp/guidance-load-acks.jsonl"))
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -223,7 +224,7 @@ def check_writes(data_dir: Path, database_url: str | None) -> dict[str, int]:
     }
 
 
-def run_locust(base: str, user_class: str, users: int, seconds: int, out: Path) -> dict[str, dict]:
+def run_locust(base: str, user_class: str, users: int, seconds: int, out: Path, rate: int = 50) -> dict[str, dict]:
     command = [
         str(Path(sys.executable).parent / "locust"),
         "-f",
@@ -233,7 +234,7 @@ def run_locust(base: str, user_class: str, users: int, seconds: int, out: Path) 
         "-u",
         str(users),
         "-r",
-        "50",
+        str(rate),
         "-t",
         f"{seconds}s",
         "--host",
@@ -280,7 +281,11 @@ def one_database(kind: str, minutes: float, work: Path) -> dict:
         prepare(data_dir, url)
         ACKS.unlink(missing_ok=True)
         with gunicorn(data_dir, url) as (base, _master):
-            paced = run_locust(base, "Agent", AGENTS, int(minutes * 60), work / f"{kind}-paced")
+            # A shift arrives over ARRIVAL seconds (logins cost a deliberate password hash each),
+            # then all 200 work for `minutes`.
+            paced = run_locust(
+                base, "Agent", AGENTS, ARRIVAL + int(minutes * 60), work / f"{kind}-paced", rate=AGENTS // ARRIVAL
+            )
             writes = check_writes(data_dir, url)
             busy = run_locust(base, "BusyAgent", 40, 30, work / f"{kind}-busy")
         return {"paced": paced, "writes": writes, "busy": busy}
@@ -330,7 +335,7 @@ def hello_throughput(work: Path) -> float:
 
 def report(results: dict[str, dict], hello: float) -> None:
     for kind, result in results.items():
-        print(f"\n== {kind}: {AGENTS} agents, 2-8 s between actions")
+        print(f"\n== {kind}: {AGENTS} agents arriving over {ARRIVAL} s, then working with 2-8 s between actions")
         print(f"{'request':16}{'count':>8}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}")
         for name, row in sorted(result["paced"].items()):
             print(f"{name:16}{row['requests']:>8}{row['failures']:>6}{row['p50_ms']:>9.0f}{row['p95_ms']:>9.0f}")

@@ -18,7 +18,9 @@ threads = int(os.environ.get("GUIDANCE_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUIDANCE_TIMEOUT", 30))  # a worker silent this long is restarted
 graceful_timeout = 20  # on reload or stop: time to finish the requests in flight
-keepalive = 5
+# Longer than any client or proxy keeps an idle connection (nginx's default is 75 s): a server that
+# closes first races a request just sent on that connection, and a POST lost so cannot be retried.
+keepalive = int(os.environ.get("GUIDANCE_KEEPALIVE", 90))
 # Longer than the app's own limit (MAX_URL_LENGTH, 4096), so the app answers with its own page.
 limit_request_line = 8190
 max_requests = int(os.environ.get("GUIDANCE_MAX_REQUESTS", 10_000))  # recycle workers now and then
