@@ -71,6 +71,10 @@ HANDBOOK_DIR = (ROOT / ".." / "shared" / "corpora" / "sourcegraph-handbook" / "c
 BANKING77_CSV = (ROOT / ".." / "shared" / "corpora" / "banking77" / "train.csv").resolve()
 HANDBOOK_QUERIES = BENCH / "handbook_queries.json"
 RESULTS = BENCH / "results" / "search_quality.json"
+OUT_OF_SCOPE = (ROOT / ".." / "shared" / "corpora" / "clinc150-oos" / "out_of_scope_dev.txt").resolve()
+# Embeddings depend on the text alone: kept between runs so only the first one pays for them
+# (delete the file, or pass --fresh-embeddings, to measure that first run).
+EMBEDDING_CACHE = BENCH / ".cache" / "embeddings.sqlite"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 TOP = 10
 SETS = ("bank", "bank-warm", "handbook")
@@ -266,7 +270,12 @@ def app_env(data_dir: Path, semantic: bool = True) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDANCE_") and k != "FLASK_APP"}
     env["GUIDANCE_DATA_DIR"] = str(data_dir)
     env["GUIDANCE_SEMANTIC_RERANK"] = "1" if semantic else "0"
+    if EMBEDDING_CACHE_PATH:
+        env["GUIDANCE_EMBEDDING_CACHE"] = str(EMBEDDING_CACHE_PATH)
     return env
+
+
+EMBEDDING_CACHE_PATH: Path | None = EMBEDDING_CACHE
 
 
 def flask(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -290,6 +299,8 @@ class ImportResult:
     seconds: float = 0.0
     summary: str = ""
     reused: bool = False
+    lexical_seconds: float = 0.0  # import done: the lexical index is live
+    status: str = ""  # index-status after waiting for the embeddings
 
 
 def import_corpus(data_dir: Path, directory: Path) -> ImportResult:
@@ -313,6 +324,13 @@ def import_corpus(data_dir: Path, directory: Path) -> ImportResult:
             result.summary = line
     if done.returncode or result.imported is None:
         raise ImportFailed(f"flask guidance import exited {done.returncode}: {last_line(done.stderr)}")
+    result.lexical_seconds = time.perf_counter() - started
+    # The import leaves the semantic stage to the background; a script waits for it like this.
+    status = flask(data_dir, "guidance", "index-status", "--wait")
+    if status.returncode:
+        raise ImportFailed(f"flask guidance index-status exited {status.returncode}: {last_line(status.stderr)}")
+    result.seconds = time.perf_counter() - started
+    result.status = last_line(status.stdout)
     return result
 
 
@@ -345,8 +363,11 @@ def app_available(data_dir: Path) -> tuple[bool, str]:
     return True, ""
 
 
-def app_search(data_dir: Path, queries: list[Query], semantic: bool = True) -> tuple[list[list[dict]], float]:
-    """One process for the whole set; returns each query's results (in order) and seconds."""
+def app_search(
+    data_dir: Path, queries: list[Query], semantic: bool = True
+) -> tuple[list[list[dict]], float, list[bool]]:
+    """One process for the whole set; each query's results (in order), seconds, and whether
+    the app said "no good match" for each."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(FLASK), "--app", "guidance", "guidance", "search", "-", "--json", "--limit", str(TOP)],
@@ -390,13 +411,27 @@ def app_search(data_dir: Path, queries: list[Query], semantic: bool = True) -> t
         raise RuntimeError(f"search exited {process.returncode}: {''.join(errors).strip()[-1000:]}")
     if len(lines) != len(queries):
         raise RuntimeError(f"search printed {len(lines)} lines for {len(queries)} queries")
-    results = []
+    results, flags = [], []
     for query, line in zip(queries, lines, strict=True):
         obj = json.loads(line)
         if one_line(obj.get("query", "")) != query.text:
             raise RuntimeError(f"search answered {obj.get('query')!r} where {query.text!r} was asked")
         results.append(obj.get("results") or [])
-    return results, seconds
+        flags.append(bool(obj.get("no_good_match")))
+    return results, seconds, flags
+
+
+def _share(flags: list[bool]) -> float:
+    return round(sum(flags) / max(len(flags), 1), 4)
+
+
+def out_of_scope(data_dir: Path, limit: int | None) -> dict:
+    """How often the app says "no good match" to requests the library does not cover."""
+    lines = [one_line(t) for t in OUT_OF_SCOPE.read_text(encoding="utf-8").splitlines() if t.strip()]
+    queries = sample([Query(t, []) for t in lines], limit)
+    _, _, flags = app_search(data_dir, queries)
+    _, _, lexical = app_search(data_dir, queries, semantic=False)
+    return {"queries": len(queries), "app": _share(flags), "lexical": _share(lexical)}
 
 
 def app_ranking(results: list[dict]) -> list[str]:
@@ -533,6 +568,18 @@ def print_table(report: dict) -> None:
             for engine, e in entry["engines"].items()
         )
         print(f"{'':<9} {'time':<10} {timing}")
+        if app and "no_good_match" in app:
+            # In scope, "no good match" is a false alarm; out of scope, it is the right answer.
+            print(
+                f"{'':<9} {'no-match':<10} {fmt(app['no_good_match']):>7} {fmt(lexical['no_good_match']):>8}"
+                "   (in-scope queries told 'no good match': lower is better)"
+            )
+        oos = entry.get("out_of_scope")
+        if oos:
+            print(
+                f"{'oos':<9} {'no-match':<10} {fmt(oos['app']):>7} {fmt(oos['lexical']):>8}"
+                f"   ({oos['queries']} out-of-scope requests told 'no good match': higher is better)"
+            )
     print()
 
 
@@ -540,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit-queries", type=int, metavar="N", help="at most N queries per set (every k-th)")
     parser.add_argument("--only", choices=SETS, help="run one query set")
+    parser.add_argument("--quick", action="store_true", help="a 400-query sample per set, for tuning")
+    parser.add_argument("--fresh-embeddings", action="store_true", help=f"do not reuse {EMBEDDING_CACHE}")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs and print their path")
     parser.add_argument(
         "--data-dir",
@@ -549,6 +598,13 @@ def main(argv: list[str] | None = None) -> int:
         "may be the data dir); skips the import",
     )
     args = parser.parse_args(argv)
+    if args.quick and not args.limit_queries:
+        args.limit_queries = 400
+    global EMBEDDING_CACHE_PATH
+    if args.fresh_embeddings:
+        EMBEDDING_CACHE_PATH = None
+    else:
+        EMBEDDING_CACHE.parent.mkdir(parents=True, exist_ok=True)
     if not FLASK.exists():
         raise SystemExit(f"{FLASK} not found: run `make install` first")
 
@@ -596,7 +652,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     import_error = None
                     print(
-                        f"  import: {imported.summary} ({imported.warnings} warning lines) in {imported.seconds:.1f}s"
+                        f"  import: {imported.summary} ({imported.warnings} warning lines): lexically searchable "
+                        f"in {imported.lexical_seconds:.1f}s, embeddings current in {imported.seconds:.1f}s "
+                        f"({imported.status})"
                     )
                     if name == "bank-warm":
                         started_examples = time.perf_counter()
@@ -631,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
                     "not_imported": imported.failed,
                     "warning_lines": imported.warnings,
                     "seconds": round(imported.seconds, 2),
+                    "lexical_seconds": round(imported.lexical_seconds, 2),
                     "reused_data_dir": imported.reused,
                     "error": import_error,
                 },
@@ -648,19 +707,23 @@ def main(argv: list[str] | None = None) -> int:
                 entry["app_unavailable"] = why
             else:
                 try:
-                    results, seconds = app_search(data_dir, queries)
+                    results, seconds, no_match = app_search(data_dir, queries)
                 except (RuntimeError, json.JSONDecodeError) as error:
                     print(f"  app search failed: {error}; reporting the FTS5 baseline only")
                     entry["app_unavailable"] = str(error)
                 else:
                     rankings["app"] = [app_ranking(r) for r in results]
-                    lexical, lexical_seconds = app_search(data_dir, queries, semantic=False)
+                    lexical, lexical_seconds, lexical_no_match = app_search(data_dir, queries, semantic=False)
                     rankings["lexical"] = [app_ranking(r) for r in lexical]
                     entry["engines"] = {
                         "app": {**score(queries, rankings["app"]), "seconds": round(seconds, 2)},
                         "lexical": {**score(queries, rankings["lexical"]), "seconds": round(lexical_seconds, 2)},
                         **entry["engines"],
                     }
+                    entry["engines"]["app"]["no_good_match"] = _share(no_match)
+                    entry["engines"]["lexical"]["no_good_match"] = _share(lexical_no_match)
+                    if name == "bank":
+                        entry["out_of_scope"] = out_of_scope(data_dir, args.limit_queries)
                     foreign = {p for r in rankings["app"] for p in r} - docs.keys()
                     if foreign:
                         print(

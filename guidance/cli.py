@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -121,7 +122,7 @@ def search(query: str, as_json: bool, limit: int) -> None:
     for text in queries:
         found = engine.search(text, role=None, limit=limit, wait=True, snippets=False)
         if as_json:
-            click.echo(json.dumps({"query": text, "results": [h.as_json() for h in found.hits]}))
+            click.echo(json.dumps({**found.as_json(), "query": text}))
             continue
         if found.corrected:
             click.echo(f"(showing results for: {found.corrected})")
@@ -130,6 +131,36 @@ def search(query: str, as_json: bool, limit: int) -> None:
             click.echo(f"{rank:2}. {hit.title}{step}  [{hit.kind}, {hit.slug}, {hit.score:.2f}]")
         if not found.hits:
             click.echo(found.message or found.unavailable or "no results")
+
+
+@guidance.command("index-status")
+@click.option("--wait", is_flag=True, help="Block until both are current, doing the work if no one else is.")
+def index_status(wait: bool) -> None:
+    """Print how far the search index is: lexical (documents) and semantic (embedded passages)."""
+    engine = search_service.engine()
+    if wait:
+        worker = threading.Thread(target=_in_context(current_app._get_current_object(), engine.wait_until_current))
+        worker.start()
+        while worker.is_alive():
+            worker.join(5)
+            if worker.is_alive():
+                click.echo(_status_line(engine.status()), err=True)
+    click.echo(_status_line(engine.status()))
+
+
+def _in_context(app: Flask, work):
+    def run() -> None:
+        with app.app_context():
+            work()
+
+    return run
+
+
+def _status_line(status: dict) -> str:
+    lexical, meaning = status["lexical"], status["semantic"]
+    line = f"lexical: {lexical['state']}" + (f" ({lexical['behind']} behind)" if lexical.get("behind") else "")
+    counts = f" ({meaning['embedded']}/{meaning['passages']} passages)" if "passages" in meaning else ""
+    return f"{line}; semantic: {meaning['state']}{counts}"
 
 
 @guidance.command("reindex")

@@ -10,7 +10,7 @@ import flask_migrate
 import pytest
 from jinja2.bccache import Bucket, BytecodeCache
 
-from guidance import create_app
+from guidance import create_app, search
 from guidance.extensions import db
 from guidance.services.library import import_tree
 from guidance.services.users import create_user
@@ -82,6 +82,7 @@ def seeded_dir(tmp_path_factory) -> Path:
         for name, password in PASSWORDS.items():
             create_user(name, ROLE_OF[name], password)
         import_tree(LIBRARY)
+        search.engine().wait_until_current()  # every test app starts with the passages embedded
     close(app)
     return data_dir
 
@@ -99,6 +100,7 @@ def starter_dir(tmp_path_factory) -> Path:
         for name, password in PASSWORDS.items():
             create_user(name, ROLE_OF[name], password)
         import_tree(CONTENT)
+        search.engine().wait_until_current()
     close(app)
     return data_dir
 

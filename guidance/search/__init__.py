@@ -21,7 +21,11 @@ def engine(app: Flask | None = None) -> SearchEngine:
     found = app.extensions.get("guidance_search")
     if found is None:
         found = app.extensions["guidance_search"] = SearchEngine(
-            app, Path(app.config["DATA_DIR"]), use_semantic=app.config.get("SEMANTIC_RERANK", True)
+            app,
+            Path(app.config["DATA_DIR"]),
+            use_semantic=app.config.get("SEMANTIC_RERANK", True),
+            # Embeddings depend on the text alone: several data dirs (benchmarks, staging) may share one.
+            embedding_cache=app.config.get("EMBEDDING_CACHE"),
         )
     return found
 

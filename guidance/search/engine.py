@@ -8,13 +8,15 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, product
 from pathlib import Path
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 from whoosh import query as q
 from whoosh.reading import TermNotFound
 
@@ -22,11 +24,11 @@ from ..content import DocumentKind
 from ..extensions import db
 from ..models import Document, SynonymGroup
 from ..services.content_state import current_generation
+from . import hybrid, semantic, snippets, vectors
 from . import query as queries
-from . import semantic, snippets
+from .embedder import Embedder
 from .entries import all_entries, entries_for, example_texts
 from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
-from .schema import IndexEntry
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
@@ -34,6 +36,9 @@ REBUILDING = "Search is being rebuilt and will be back in a moment — browse by
 # A search waits this long for another process's index write before searching what is there.
 SEARCH_LOCK_TIMEOUT = 0.5
 FORCED_REBUILD_INTERVAL = 60.0
+MAX_SPELLINGS = 6  # corrected queries tried, at most
+EMBED_CHECK_INTERVAL = 30.0  # seconds between checks that the passages are all embedded
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-embed-query")
 
 
 @dataclass
@@ -48,6 +53,8 @@ class Hit:
     tags: list[str] = field(default_factory=list)
     step: str | None = None
     step_title: str | None = None
+    section: str | None = None  # the heading id of the best-matching section of a page
+    section_title: str | None = None
     snippet: Markup = field(default_factory=Markup)
 
     def as_json(self) -> dict:
@@ -56,6 +63,7 @@ class Hit:
             "title": self.title,
             "kind": self.kind,
             "step": self.step,
+            "section": self.section,
             "score": round(self.score, 4),
             "source_path": self.source_path,
             "contact_reasons": self.contact_reasons,
@@ -67,17 +75,34 @@ class Results:
     query: str
     hits: list[Hit] = field(default_factory=list)
     corrected: str | None = None  # the query we searched instead ("did you mean")
-    weak: bool = False  # the best hit matches too little of the query to be a real answer
+    weak: bool = False  # no good match: the best hit is not a real answer (hits are still listed)
     closest: list[Hit] = field(default_factory=list)  # titles close to the words, when weak
     unavailable: str | None = None  # why search cannot answer right now
     message: str | None = None  # for an empty or unusable query
 
+    @property
+    def no_good_match(self) -> bool:
+        return self.weak
+
+    def as_json(self) -> dict:
+        """What the CLI and the API answer: every answer says whether anything fits."""
+        return {
+            "query": self.query,
+            "results": [hit.as_json() for hit in self.hits],
+            "no_good_match": self.weak,
+            "corrected": self.corrected,
+        }
+
 
 class SearchEngine:
-    def __init__(self, app, data_dir: Path, use_semantic: bool = True) -> None:
+    def __init__(self, app, data_dir: Path, use_semantic: bool = True, embedding_cache: str | None = None) -> None:
         self.app = app
-        self.semantic = use_semantic and semantic.available()
-        self.index = SearchIndex(Path(data_dir) / "search")
+        # The model loads on first use, in the background: the lexical index never waits for it.
+        self.semantic = use_semantic
+        self.index = SearchIndex(Path(data_dir) / "search", Path(embedding_cache) if embedding_cache else None)
+        self.embedder = Embedder(self.index)
+        self.matrices = hybrid.Matrices()
+        self._last_kick = -math.inf
         self._rebuilding = threading.Lock()
         self._catching_up = threading.Lock()
         self._last_forced = -math.inf
@@ -89,10 +114,49 @@ class SearchEngine:
 
         def everything():
             generation, _ = current_generation()
-            documents = db.session.scalars(select(Document).where(Document.published_revision_id.is_not(None)))
-            return self._with_vectors(all_entries(documents)), generation
+            documents = db.session.scalars(
+                select(Document)
+                .where(Document.published_revision_id.is_not(None))
+                .options(selectinload(Document.published_revision))  # one query, not one per document
+                .execution_options(yield_per=500)
+            )
+            count = db.session.scalar(
+                select(func.count()).select_from(Document).where(Document.published_revision_id.is_not(None))
+            )
+            return all_entries(documents), generation, count
 
-        return self.index.rebuild(everything, unless_healthy=unless_healthy)
+        count = self.index.rebuild(everything, unless_healthy=unless_healthy)
+        self._embed_soon()
+        return count
+
+    def status(self) -> dict:
+        """Lexical and semantic progress: is the index current with the database, how many
+        passages are embedded."""
+        generation, _ = current_generation()
+        try:
+            seen = self.index.generation()
+            progress = vectors.progress(self.index.directory())
+        except IndexMissing:
+            return {"lexical": {"state": "missing", "behind": generation}, "semantic": {"state": "missing"}}
+        lexical = {"state": "current" if seen >= generation else "behind", "behind": max(0, generation - seen)}
+        if not self.semantic or semantic.model() is None:
+            return {"lexical": lexical, "semantic": {"state": "off", **progress}}
+        return {
+            "lexical": lexical,
+            "semantic": {"state": "current" if progress["current"] else "embedding", **progress},
+        }
+
+    def wait_until_current(self) -> None:
+        """Bring the index up to the database and embed every passage, here and now (waiting for
+        another process that is doing it, then finishing what it left)."""
+        self.after_commit(wait=True)
+        if self.semantic and semantic.model() is not None:
+            self.embedder.run(wait=True)
+
+    def _embed_soon(self) -> None:
+        if self.semantic:
+            self._last_kick = time.monotonic()
+            self.embedder.kick()
 
     def catch_up(self, state: tuple[int, int] | None = None, lock_timeout: float = WRITE_TIMEOUT) -> None:
         """Apply every document change the index has not seen (after a commit, or another worker's)."""
@@ -103,8 +167,8 @@ class SearchEngine:
         documents = list(db.session.scalars(select(Document).where(Document.generation > seen)))
         texts = example_texts([d.id for d in documents])  # one query for all, not one per document
         changed = {d.slug: entries_for(d, texts) for d in documents}
-        list(self._with_vectors(e for entries in changed.values() for e in entries))
         self.index.update(changed, generation, timeout=lock_timeout)
+        self._embed_soon()
 
     def after_commit(self, wait: bool) -> None:
         """Apply committed document changes now. A missing index is built at once when `wait`
@@ -121,17 +185,6 @@ class SearchEngine:
             log.warning("search index busy: changes are applied by the next search")
         except OSError as error:  # a full disk: the index as it was keeps serving
             log.error("search index not updated (%s): changes are applied by a later search", error)
-
-    def _with_vectors(self, entries: Iterable[IndexEntry], batch: int = 32) -> Iterator[IndexEntry]:
-        """Attach embeddings, encoding many documents' texts together (much faster than one by one)."""
-        if not self.semantic:
-            yield from entries
-            return
-        for chunk in batched(entries, batch):
-            texts = [entry.semantic_texts() for entry in chunk]
-            for entry, vectors in zip(chunk, semantic.encode_documents(texts), strict=True):
-                entry.vectors = vectors
-                yield entry
 
     def _freshen_for_search(self, wait: bool, state: tuple[int, int]) -> None:
         """Catch up before a search without ever holding it up: when another thread is already
@@ -242,30 +295,44 @@ class SearchEngine:
         self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets
     ) -> Results:
         restrict, mask = self._filter(kind, tag), _mask(role, searcher)
-        depth = max(limit, semantic.DEPTH) if self.semantic else limit
+        matrix = self._matrix()
+        # The query's embedding is computed while Whoosh searches (numpy leaves the lock).
+        vector = _POOL.submit(semantic.embed_query, results.query) if matrix is not None else None
+        depth = max(limit, hybrid.SEMANTIC_DEPTH)
         typed = analysed.terms
         analysed = queries.focus(analysed, searcher.reader())
-        found = None
+        found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
+        weak = _is_weak(searcher, found, typed, analysed)
+        query_vector = vector.result() if vector is not None else None
+        ranked = self._rank(searcher, found, matrix, query_vector, restrict, mask)
+        no_match = _no_good_match(ranked, weak, query_vector)
         # A few typed words with one unknown: likely a typo. A pasted message is full of words
         # the library never uses; correcting them would only add noise unless nothing matched.
-        if len(typed) > 4:
-            found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
         corrections = (
-            queries.correct(searcher, analysed.words)
-            if found is None or _is_weak(searcher, found, typed, analysed)
+            queries.correct(searcher, analysed.words, 3 if query_vector is not None else 1)
+            if weak or no_match or len(typed) <= 4
             else {}
         )
-        if corrections:  # words the library never uses: try the closest words it does use
-            corrected = " ".join(corrections.get(w, w) for w in analysed.words)
+        # Each way of correcting the unknown words is searched; the one that finds the best answer,
+        # clearly better than the typed words found, wins, or none does. Judged by meaning, not
+        # spelling: "chargd twise" is "charged twice" here, not "card twice".
+        chosen = None
+        for corrected in _spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]:
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
             retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
-            if not _is_weak(searcher, retried, retyped.terms, retry):
-                results.corrected, analysed, found, typed = corrected, retry, retried, retyped.terms
-        if found is None:
-            found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
-        if _is_weak(searcher, found, typed, analysed):
-            results.weak = True
+            retried_weak = _is_weak(searcher, retried, retyped.terms, retry)
+            vector2 = semantic.embed_query(corrected) if query_vector is not None else None
+            reranked = self._rank(searcher, retried, matrix, vector2, restrict, mask)
+            if _better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
+                chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
+            ):
+                chosen = (corrected, retry, retyped.terms, retried_weak, reranked, vector2)
+        if chosen:
+            results.corrected, analysed, typed, weak, ranked, vector2 = chosen
+            no_match = _no_good_match(ranked, weak, vector2)
+        results.weak = no_match
+        if no_match:
             closest = searcher.search(
                 _closest_titles(typed),
                 limit=3,
@@ -273,36 +340,60 @@ class SearchEngine:
                 mask=mask,
             )
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
-        ranked = [(hit, hit.score) for hit in found]
-        if self.semantic and len(ranked) > 1:
-            # The customer's own words, typos and all: the model copes with them better than we can.
-            fused = semantic.rerank(results.query, [(hit.score, hit["vectors"]) for hit in found])
-            if fused is not None:
-                ranked = sorted(zip(found, fused, strict=True), key=lambda pair: -pair[1])
+            if not results.closest and query_vector is not None:  # nearest by meaning, then
+                results.closest = [
+                    Hit(slug=c.slug, title=c.hit["title"], kind=c.hit["kind"], score=c.score) for c in ranked[:3]
+                ]
         ranked = ranked[:limit]
         marks = snippets.matcher(analysed.words, analysed.terms) if want_snippets else None
-        steps = self._best_steps(
-            searcher, analysed, [h["slug"] for h, _ in ranked if h["kind"] == DocumentKind.PROCESS], role
-        )
-        for hit, score in ranked:
+        processes = [c.slug for c in ranked if c.hit["kind"] == DocumentKind.PROCESS and c.anchor_kind != "step"]
+        steps = self._best_steps(searcher, analysed, processes, role)
+        for candidate in ranked:
+            hit = candidate.hit
             snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if want_snippets else ""
-            step = steps.get(hit["slug"])
+            step = steps.get(candidate.slug)
+            section = None
+            if candidate.anchor_kind == "step":
+                step = (candidate.anchor, candidate.label)
+            elif candidate.anchor_kind == "section" and candidate.anchor:
+                section = (candidate.anchor, candidate.label)
             results.hits.append(
                 Hit(
-                    slug=hit["slug"],
+                    slug=candidate.slug,
                     title=hit["title"],
                     kind=hit["kind"],
-                    score=score,
+                    score=candidate.score,
                     summary=hit.get("summary", ""),
                     source_path=hit.get("source_path", ""),
                     contact_reasons=hit.get("contact_reasons", []),
                     tags=[t for t in hit.get("tags", "").split(",") if t],
                     step=step[0] if step else None,
                     step_title=step[1] if step else None,
+                    section=section[0] if section else None,
+                    section_title=section[1] if section else None,
                     snippet=Markup(snippet),
                 )
             )
         return results
+
+    def _matrix(self):
+        """The live index's passage matrix, or None when the semantic stage is off or empty."""
+        if not self.semantic:
+            return None
+        now = time.monotonic()
+        if now - self._last_kick > EMBED_CHECK_INTERVAL:  # another worker's changes, or a stopped pass
+            self._last_kick = now
+            self.embedder.kick()
+        if semantic.model() is None:
+            return None
+        matrix = self.matrices.get(self.index.directory())
+        return matrix if matrix is not None and len(matrix.slugs) else None
+
+    @staticmethod
+    def _rank(searcher, found, matrix, vector, restrict, mask) -> list[hybrid.Candidate]:
+        if vector is None or matrix is None:
+            return [hybrid.Candidate(hit["slug"], hit, hit.score, None, hit.score) for hit in found]
+        return hybrid.fuse(searcher, found, matrix, vector, restrict, mask)
 
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
         if not slugs:
@@ -392,3 +483,27 @@ def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
 
 def _closest_titles(terms: list[str]) -> q.Query:
     return q.Or([q.FuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
+
+
+def _no_good_match(ranked: list, weak: bool, vector) -> bool:
+    """Nothing fits: judged by meaning when the semantic stage ran, else by the words matched."""
+    if vector is None or (ranked and ranked[0].similarity is None):  # (not embedded yet)
+        return weak
+    return not ranked or ranked[0].score < hybrid.NO_GOOD_MATCH
+
+
+def _better(ranked, no_match, vector, reranked, reranked_weak, vector2) -> bool:
+    """Is the corrected query clearly the better one, and still the same request?"""
+    if vector is None or vector2 is None:
+        return not reranked_weak
+    if not reranked or _no_good_match(reranked, reranked_weak, vector2):
+        return False  # "xyzzy proven" finds nothing good either: no reason to claim it was meant
+    if not no_match and ranked and ranked[0].slug != reranked[0].slug:
+        return False  # the typed words already found an answer: a correction must not change it
+    return not ranked or reranked[0].score > ranked[0].score + hybrid.CORRECTION_MARGIN
+
+
+def _spellings(words: list[str], corrections: dict[str, list[str]]) -> list[str]:
+    """Every way of correcting the words (each unknown word's closest known words), closest first."""
+    options = [corrections.get(word, [word]) for word in words]
+    return [" ".join(choice) for choice in islice(product(*options), MAX_SPELLINGS)]

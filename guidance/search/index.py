@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import gc
+import logging
 import os
 import shutil
+import sqlite3
 import threading
 import traceback
 import uuid
@@ -23,11 +26,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from . import vectors
+from .passages import digest, grouped, passages_for
 from .schema import IndexEntry, make_schema
 
+log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 GENERATION_FILE = "GENERATION"
 REBUILD_LOCK = "REBUILD.lock"
+# Above this many entries a rebuild writes with two processes (Whoosh's multiprocess writer):
+# measured faster for the 10,000-document library, slower than one for a small one (start-up).
+PARALLEL_ENTRIES = 4000
 
 
 class IndexMissing(Exception):
@@ -50,9 +59,12 @@ class _Held:
 
 
 class SearchIndex:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: Path | None = None) -> None:
         self.root = Path(root)
+        self._cache_path = cache or self.root / vectors.CACHE
+        self.on_close: list[Callable[[], None]] = []  # background work on these files, stopped first
         self.link = self.root / "current"
+
         self._opened: tuple[str, whoosh_index.Index] | None = None
         self._lock = threading.Lock()
         # One searcher per thread, kept while the index is unchanged: opening one costs more
@@ -60,6 +72,10 @@ class SearchIndex:
         # between threads.
         self._local = threading.local()
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
+
+    @functools.cached_property
+    def cache(self) -> vectors.Cache:
+        return vectors.Cache(self._cache_path)
 
     # -- reading -------------------------------------------------------------------------
     def _target(self) -> str:
@@ -71,7 +87,13 @@ class SearchIndex:
         # or half-written, and Whoosh would wait for lock files that can no longer be made.
         if not (self.root / target / GENERATION_FILE).is_file():
             raise IndexMissing("the search index directory is gone or incomplete")
+        if not (self.root / target / vectors.PASSAGES).is_file():  # made before passages existed
+            raise IndexMissing("the search index has no passage table")
         return target
+
+    def directory(self) -> Path:
+        """The live index's directory (IndexMissing when there is none)."""
+        return self.root / self._target()
 
     def open(self) -> whoosh_index.Index:
         target = self._target()
@@ -142,18 +164,27 @@ class SearchIndex:
                 return None
             return self._rebuild(*entries())
 
-    def _rebuild(self, entries: Iterable[IndexEntry], generation: int) -> int:
+    def _rebuild(self, entries: Iterable[IndexEntry], generation: int, size: int = 0) -> int:
         name = f"index-{uuid.uuid4().hex[:12]}"
         build = self.root / name
         build.mkdir()
         try:
             ix = whoosh_index.create_in(str(build), make_schema())
-            count = 0
-            with ix.writer(timeout=WRITE_TIMEOUT, limitmb=128) as writer:
-                for entry in entries:
-                    writer.add_document(**entry.fields())
-                    count += 1
+            count, passages = 0, []
+            parallel = {"procs": 2, "multisegment": True} if size > PARALLEL_ENTRIES else {}
+            with ix.writer(timeout=WRITE_TIMEOUT, limitmb=128, **parallel) as writer:
+                for _, group in grouped(entries):
+                    found = passages_for(group)
+                    _add(writer, group, found)
+                    count += len(group)
+                    passages += found
             ix.close()
+            vectors.create_passages(build, passages)
+            # Whatever was embedded before (same texts, any document) is searchable at once.
+            try:
+                vectors.materialize(build, self.cache)
+            except (OSError, sqlite3.Error):  # the cache is only a cache: lexical search goes live
+                log.exception("the embedding cache could not be read; passages are embedded again")
             (build / GENERATION_FILE).write_text(str(generation))
             try:
                 previous = os.readlink(self.link)
@@ -183,10 +214,12 @@ class SearchIndex:
             _close_abandoned_files(error)
             raise
         try:
+            passages = {slug: passages_for(entries) for slug, entries in replaced.items()}
             for slug, entries in replaced.items():
                 writer.delete_by_term("slug", slug)
-                for entry in entries:
-                    writer.add_document(**entry.fields())
+                _add(writer, entries, passages[slug])
+            # The passages change with the index, under its lock: the matrix follows in the background.
+            vectors.replace_passages(self.directory(), passages)
             writer.commit()
         except BaseException as error:
             # The index stays as it was. Whoosh keeps its lock when committing fails (a full disk,
@@ -203,6 +236,8 @@ class SearchIndex:
 
     def close(self) -> None:
         """Close every searcher and the index (at worker exit, and in tests)."""
+        for stop in self.on_close:
+            stop()
         for held in list(self._held):
             held.release()
         self._local = threading.local()
@@ -217,6 +252,14 @@ class SearchIndex:
         for path in self.root.glob("index-*"):
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _add(writer, entries: list[IndexEntry], passages) -> None:
+    for number, entry in enumerate(entries):
+        fields = entry.fields()
+        if number == 0:
+            fields["meaning"] = digest(passages)
+        writer.add_document(**fields)
 
 
 def _close_abandoned_files(error: BaseException | None = None) -> None:

@@ -95,14 +95,17 @@ def build(analysed: Analysed, fields: dict[str, float] = FIELD_BOOSTS) -> q.Quer
     return q.Or(clauses)
 
 
-def correct(searcher: Searcher, words: list[str]) -> dict[str, str]:
-    """Words the index has never seen, mapped to the closest word it has."""
+def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str, list[str]]:
+    """Words the index has never seen, mapped to the closest words it has (closest first)."""
     reader = searcher.reader()
     corrections = {}
     for word in dict.fromkeys(words):
         if len(word) < 3 or word.isdigit() or reader.doc_frequency("spelling", word):
             continue
-        found = searcher.corrector("spelling").suggest(word, limit=1, maxdist=1 if len(word) <= 5 else 2, prefix=1)
-        if found and found[0] != word:
-            corrections[word] = found[0]
+        found = searcher.corrector("spelling").suggest(
+            word, limit=choices, maxdist=1 if len(word) <= 5 else 2, prefix=1
+        )
+        found = [w for w in found if w != word]
+        if found:
+            corrections[word] = found
     return corrections

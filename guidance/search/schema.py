@@ -140,7 +140,7 @@ def make_schema() -> Schema:
         step_title=STORED(),
         source_path=STORED(),
         contact_reasons=STORED(),
-        vectors=STORED(),  # sentence embeddings of the document's short texts (semantic.py)
+        meaning=STORED(),  # digest of the document's passages: is the semantic matrix's row for this version?
     )
 
 
@@ -153,7 +153,6 @@ class IndexEntry:
     body: str  # plain text: the whole document's, or the step's
     source_path: str = ""
     step: Step | None = None
-    vectors: bytes = b""
     # Customers' own words for what the document is for (services/examples.py): searched, never shown.
     examples: list[str] = field(default_factory=list)
 
@@ -198,7 +197,6 @@ class IndexEntry:
             "text": "\n".join([*weighted, *self.examples, self.body]),
             "body": self.body,
             "spelling": "\n".join([doc.title, *doc.synonyms, self.body]),
-            "vectors": self.vectors,
         }
 
     def semantic_texts(self) -> list[str]:

@@ -1,22 +1,18 @@
-"""Optional re-ranking of the lexical top candidates by sentence-embedding similarity.
+"""The sentence-embedding model, loaded once per process, and query embeddings.
 
-Lexical search finds candidates that share words with the query; customers often say the same
-thing in other words. Each document carries embeddings of its short texts (title, summary,
-synonyms, example phrasings), stored in the index; a query's embedding is compared with them and
-fused with the lexical score. Without the model package everything works, lexically.
-Measured on the banking77 development set: see benchmarks/search_quality.py and the README.
+Customers say the same thing in other words than the library: the semantic stage (hybrid.py)
+compares a query's embedding with every passage of every document (passages.py, vectors.py).
+Without the model package everything works, lexically.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
 log = logging.getLogger(__name__)
 
-ALPHA = 0.7  # a document's similarity: best-matching text vs. the centroid of its texts
-LEXICAL_WEIGHT = 0.2  # share of the (min-max normalised) lexical score in the fused score
-DEPTH = 30  # how many lexical candidates are re-ranked
 MAX_TEXTS = 16
 
 _model = None
@@ -63,48 +59,17 @@ def texts_for(title: str, summary: str, synonyms: list[str], phrasings: list[str
     return list(dict.fromkeys([title, *curated]))[:MAX_TEXTS]
 
 
-def encode_documents(batches: list[list[str]]) -> list[bytes]:
-    """Float16 matrices (one row per text) for several documents at once."""
-    import numpy as np
-
-    model = _load()
-    flat = [text for texts in batches for text in texts]
-    if model is None or not flat:
-        return [b"" for _ in batches]
-    vectors = model.encode(flat).astype(np.float16)
-    out, start = [], 0
-    for texts in batches:
-        out.append(vectors[start : start + len(texts)].tobytes())
-        start += len(texts)
-    return out
+def model():
+    return _load()
 
 
-def rerank(query: str, candidates: list[tuple[float, bytes]]) -> list[float] | None:
-    """Fused scores for (lexical score, stored vectors) candidates, or None to keep lexical order.
-
-    A candidate without vectors has no semantic evidence: its lexical standing stands in for it.
-    """
-    import numpy as np
-
-    model = _load()
-    if model is None or not any(vectors for _, vectors in candidates):
+@functools.lru_cache(maxsize=256)
+def embed_query(text: str):
+    """A query's unit vector (float32), or None without the model. Agents repeat searches (and
+    as-you-type repeats prefixes): a repeated query costs a dictionary lookup, not a forward pass."""
+    found = _load()
+    if found is None:
         return None
-    q = model.encode([query])[0]
-    similarity = {}
-    for index, (_, vectors) in enumerate(candidates):
-        if vectors:
-            matrix = np.frombuffer(vectors, dtype=np.float16).reshape(-1, model.dimensions).astype(np.float32)
-            centroid = matrix.mean(0)
-            centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
-            similarity[index] = ALPHA * float((matrix @ q).max()) + (1 - ALPHA) * float(centroid @ q)
-    lexical = _min_max([score for score, _ in candidates])
-    scaled = dict(zip(similarity, _min_max(list(similarity.values())), strict=True))
-    return [
-        (1 - LEXICAL_WEIGHT) * scaled.get(index, lexical[index]) + LEXICAL_WEIGHT * lexical[index]
-        for index in range(len(candidates))
-    ]
-
-
-def _min_max(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
-    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
+    vector = found.encode([text])[0]
+    vector.setflags(write=False)
+    return vector

@@ -31,12 +31,7 @@ def search():
     if not current_user.has_role("author"):  # where the source file lives is for those who edit it
         for result in results:
             result.pop("source_path", None)
-    body = {
-        "query": found.query,
-        "results": results,
-        "corrected": found.corrected,
-        "weak": found.weak,
-    }
+    body = {**found.as_json(), "results": results, "weak": found.weak}
     if found.message:
         body["message"] = found.message
     return jsonify(body)

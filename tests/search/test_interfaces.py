@@ -114,7 +114,8 @@ def test_cli_search_prints_json(runner):
     assert first["slug"] == "processes/send-wire"
     assert first["source_path"] == "processes/send-wire.md"
     assert first["contact_reasons"] == ["transfer_abroad", "wire_transfer"]
-    assert set(first) == {"slug", "title", "kind", "step", "score", "source_path", "contact_reasons"}
+    assert set(first) == {"slug", "title", "kind", "step", "section", "score", "source_path", "contact_reasons"}
+    assert data["no_good_match"] is False and data["corrected"] is None
 
 
 def test_cli_search_reads_queries_from_stdin_one_json_line_each(runner):

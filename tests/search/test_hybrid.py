@@ -1,0 +1,229 @@
+"""Meaning over every page: passages beside the index, embedded in the background and cached."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from guidance import search
+from guidance.search import semantic, vectors
+from guidance.services.library import import_tree
+from tests.conftest import close, make_app
+from tests.search.conftest import slugs, write
+
+
+@pytest.fixture
+def handbook(app, library):
+    """Pages with no curated texts, whose words differ from how people ask."""
+    write(
+        library,
+        "security/phishing.md",
+        """
+        # Reporting suspicious messages
+
+        ## Spotting a fake {#spotting}
+        Messages that imitate our sign-in page try to steal credentials. Look at the sender domain
+        and never enter a password after following a link in an unexpected message.
+
+        ## Where to forward it {#forward}
+        Forward the suspicious message as an attachment to the security team mailbox.
+        """,
+    )
+    write(
+        library,
+        "legal/erasure.md",
+        """
+        # Data subject requests
+
+        ## Access requests {#access}
+        A person may ask for a copy of the personal information we process about them.
+
+        ## Deletion requests {#deletion}
+        A person may ask that we delete all personal information about them. Confirm identity,
+        then open a ticket with the privacy team, who remove the records within thirty days.
+        """,
+    )
+    with app.app_context():
+        import_tree(library)
+        search.engine().wait_until_current()
+
+
+def passage_files(app) -> tuple:
+    directory = search.engine(app).index.directory()
+    return directory, vectors.pointer(directory)
+
+
+def test_a_page_sharing_no_word_with_the_query_is_found_by_meaning(app, engine, handbook):
+    query = "weird email asking me to log in, think it's a scam"
+    found = engine.search(query, role="agent")
+    assert slugs(found)[0] == "security/phishing"
+    engine.semantic = False
+    assert "security/phishing" not in slugs(engine.search(query, role="agent"))  # no shared word
+
+
+def test_the_result_links_to_the_best_section_of_a_page(app, agent, engine, handbook):
+    hit = engine.search("user wants us to erase everything we hold on them", role="agent").hits[0]
+    assert (hit.slug, hit.section) == ("legal/erasure", "deletion")
+    page = agent.get("/search?q=weird+email+asking+me+to+log+in,+think+it's+a+scam").get_data(as_text=True)
+    assert 'href="/d/security/phishing#spotting"' in page
+    assert "Best section: <a" in page and "No good match" not in page
+
+
+def test_the_result_links_to_the_best_step_of_a_process(engine):
+    hit = engine.search("where do I enter the IBAN of the recipient", role="agent").hits[0]
+    assert hit.slug == "processes/send-wire" and hit.step == "beneficiary"
+
+
+def test_passages_and_matrix_are_rebuilt_and_swapped_with_the_index(app, engine, handbook):
+    before, pointer = passage_files(app)
+    assert pointer["rows"] == pointer["total"] > 0
+    engine.rebuild()
+    after, rebuilt = passage_files(app)
+    assert after != before and (after / vectors.PASSAGES).is_file()
+    assert rebuilt["rows"] == pointer["rows"]  # all there at once: every text was embedded before
+    assert slugs(engine.search("weird email asking me to log in, think it's a scam", role="agent"))[0] == (
+        "security/phishing"
+    )
+
+
+def test_a_restart_and_a_rebuild_reuse_every_cached_embedding(app, data_dir, handbook):
+    close(app)
+    again = make_app(data_dir)
+    try:
+        with again.app_context():
+            engine = search.engine()
+            engine.rebuild()
+            engine.wait_until_current()
+            assert engine.embedder.calls == 0
+            assert engine.status()["semantic"]["state"] == "current"
+    finally:
+        close(again)
+
+
+def test_an_edited_document_embeds_only_its_changed_passage(app, engine, handbook, library):
+    engine.embedder.join()
+    calls = engine.embedder.calls
+    text = (library / "legal" / "erasure.md").read_text().replace("thirty days", "one month")
+    (library / "legal" / "erasure.md").write_text(text)
+    import_tree(library)
+    engine.wait_until_current()
+    assert engine.embedder.calls == calls + 1  # one batch: the one passage that changed
+
+
+def test_lexical_search_works_while_passages_are_still_being_embedded(app, engine, library, monkeypatch):
+    release = threading.Event()
+
+    def slow(texts):
+        release.wait(10)
+        return semantic.model().encode(texts)
+
+    monkeypatch.setattr(engine.embedder, "_encode", slow)
+    write(library, "pots.md", "# Savings pots\n\nA pot keeps money aside for a goal.\n")
+    import_tree(library)
+    try:
+        assert engine.status()["semantic"]["state"] == "embedding"
+        assert slugs(engine.search("savings pot", role="agent"))[0] == "pots"
+    finally:
+        release.set()
+    engine.wait_until_current()
+    assert engine.status() == {
+        "lexical": {"state": "current", "behind": 0},
+        "semantic": {**engine.status()["semantic"], "state": "current", "current": True},
+    }
+
+
+def test_index_status_wait_finishes_the_work_itself(app, library):
+    write(library, "pots.md", "# Savings pots\n\nA pot keeps money aside for a goal.\n")
+    with app.app_context():
+        engine = search.engine()
+        engine.semantic = False  # the import leaves the passages to embed
+        import_tree(library)
+        assert engine.status()["semantic"]["current"] is False
+        engine.semantic = True
+    result = app.test_cli_runner().invoke(args=["guidance", "index-status", "--wait"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("semantic: current (" + result.output.split("(")[-1].strip())
+    assert "lexical: current; semantic: current" in result.output
+
+
+def test_without_the_model_search_is_lexical_and_says_so(app, engine, handbook, monkeypatch):
+    monkeypatch.setattr(semantic, "_load", lambda: None)
+    assert slugs(engine.search("deletion requests", role="agent"))[0] == "legal/erasure"
+    assert engine.status()["semantic"]["state"] == "off"
+    assert engine.search("weird email asking me to log in, think it's a scam", role="agent").no_good_match
+
+
+def test_a_restricted_document_never_comes_back_by_meaning(app, engine, library):
+    write(
+        library,
+        "internal.md",
+        """
+        ---
+        title: Staff bonus schedule
+        audience: [admin]
+        ---
+        When yearly bonuses are paid to employees.
+        """,
+    )
+    import_tree(library)
+    engine.wait_until_current()
+    assert "internal" in slugs(engine.search("when do staff get their annual extra pay", role=None))
+    assert "internal" not in slugs(engine.search("when do staff get their annual extra pay", role="agent"))
+
+
+def test_cli_json_says_whether_anything_fits(runner):
+    result = runner.invoke(args=["guidance", "search", "-", "--json"], input="wire transfer\nxyzzy plover\n")
+    good, nothing = (json.loads(line) for line in result.output.splitlines())
+    assert (good["no_good_match"], good["corrected"]) == (False, None)
+    assert (nothing["no_good_match"], nothing["corrected"]) == (True, None)
+
+
+@pytest.fixture
+def starter(tmp_path, starter_dir):
+    """The starter library (the bank processes), passages embedded."""
+    import shutil
+
+    target = tmp_path / "starter"
+    shutil.copytree(starter_dir, target, symlinks=True)
+    app = make_app(target)
+    with app.app_context():
+        yield app, search.engine()
+    close(app)
+
+
+def test_a_typo_is_corrected_into_the_request_it_was_not_into_another(starter):
+    _, engine = starter
+    found = engine.search("chargd twise", role="agent")
+    assert slugs(found)[0] == "processes/payments/charged-twice" and not found.no_good_match
+    assert found.corrected and found.corrected.startswith("charge")
+    nothing = engine.search("xyzzy plover", role="agent")
+    assert nothing.corrected is None and nothing.no_good_match
+
+
+def test_out_of_scope_requests_are_told_no_good_match(starter):
+    _, engine = starter
+    assert engine.search("what size wipers does this car take", role="agent").no_good_match
+    assert not engine.search("I was charged twice for one purchase", role="agent").no_good_match
+
+
+def test_api_json_says_whether_anything_fits_and_what_was_corrected(starter):
+    app, _ = starter
+    token = app.test_cli_runner().invoke(args=["guidance", "create-token", "agent"]).output.strip()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    typo = client.get("/api/v1/search", query_string={"q": "chargd twise"}, headers=headers).get_json()
+    assert typo["no_good_match"] is False and typo["corrected"].startswith("charge")
+    nothing = client.get("/api/v1/search", query_string={"q": "xyzzy plover"}, headers=headers).get_json()
+    assert (nothing["no_good_match"], nothing["corrected"]) == (True, None)
+
+
+def test_the_page_says_no_good_match_and_offers_tags(starter):
+    app, _ = starter
+    from tests.conftest import Session
+
+    session = Session(app.test_client())
+    session.login("agent")
+    page = session.get("/search?q=what+size+wipers+does+this+car+take").get_data(as_text=True)
+    assert "No good match for" in page and "Or browse by tag:" in page
