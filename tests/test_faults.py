@@ -31,7 +31,7 @@ def published(app) -> dict[str, tuple[int, str]]:
         return {slug: (number, source) for slug, number, source in rows}
 
 
-def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, seconds: float = 2.5) -> list[str]:
+def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, kill_count: int = 4) -> list[str]:
     """Agents keep saving notes while a worker is SIGKILLed now and then; returns the notes the
     server acknowledged (303)."""
     acknowledged, stop = [], threading.Event()
@@ -57,16 +57,22 @@ def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, sec
     threads = [threading.Thread(target=agent, args=(n,)) for n in range(agents)]
     for thread in threads:
         thread.start()
-    # At least `seconds` of kills, and on a slow machine longer, until enough notes were
-    # acknowledged around them for the check to mean something (capped, so a hang still fails).
-    started = time.monotonic()
-    kills = 0
-    while time.monotonic() - started < seconds or (len(acknowledged) <= 20 and time.monotonic() - started < 60):
-        time.sleep(0.5)
+    # Kill a worker each time the agents have had a few more notes acknowledged, so the kills land
+    # among saves however slow the machine is (a fixed window of kills starved a loaded machine).
+    kills, deadline = 0, time.monotonic() + 120
+
+    def after_more_notes(count: int) -> None:
+        wanted = len(acknowledged) + count
+        while len(acknowledged) < wanted and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    while kills < kill_count and time.monotonic() < deadline:
+        after_more_notes(5)
         victims = workers_of(master)
         if victims:
             os.kill(victims[0], signal.SIGKILL)
             kills += 1
+    after_more_notes(5)
     stop.set()
     for thread in threads:
         thread.join()
