@@ -72,19 +72,23 @@ def publish_text(document, source: str) -> None:
     publish([Publication(document, revision)], None)
 
 
-@pytest.fixture(scope="session")
-def seeded_dir(tmp_path_factory) -> Path:
-    """A data dir (database and search index) with users and the fixture library, built once."""
-    data_dir = tmp_path_factory.mktemp("seed")
+def build_data_dir(data_dir: Path, tree: Path) -> Path:
+    """A migrated database with the test users and `tree` imported, its passages embedded."""
     app = make_app(data_dir)
     with app.app_context():
         flask_migrate.upgrade()
         for name, password in PASSWORDS.items():
             create_user(name, ROLE_OF[name], password)
-        import_tree(LIBRARY)
+        import_tree(tree)
         search.engine().wait_until_current()  # every test app starts with the passages embedded
     close(app)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory) -> Path:
+    """A data dir (database and search index) with users and the fixture library, built once."""
+    return build_data_dir(tmp_path_factory.mktemp("seed"), LIBRARY)
 
 
 CONTENT = Path(__file__).parents[1] / "content"
@@ -93,16 +97,7 @@ CONTENT = Path(__file__).parents[1] / "content"
 @pytest.fixture(scope="session")
 def starter_dir(tmp_path_factory) -> Path:
     """A data dir with the users and the starter library of content/ (search as shipped), built once."""
-    data_dir = tmp_path_factory.mktemp("starter")
-    app = make_app(data_dir)
-    with app.app_context():
-        flask_migrate.upgrade()
-        for name, password in PASSWORDS.items():
-            create_user(name, ROLE_OF[name], password)
-        import_tree(CONTENT)
-        search.engine().wait_until_current()
-    close(app)
-    return data_dir
+    return build_data_dir(tmp_path_factory.mktemp("starter"), CONTENT)
 
 
 @pytest.fixture
