@@ -19,6 +19,7 @@ import traceback
 import uuid
 import warnings
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from whoosh.searching import Searcher
 
 from . import vectors
 from .passages import digest, grouped, passages_for
-from .schema import IndexEntry, make_schema
+from .schema import SPELLING_WORDS, IndexEntry, make_schema
 
 log = logging.getLogger(__name__)
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
@@ -173,11 +174,13 @@ class SearchIndex:
             count, passages = 0, []
             parallel = {"procs": 2, "multisegment": True} if size > PARALLEL_ENTRIES else {}
             with ix.writer(timeout=WRITE_TIMEOUT, limitmb=128, **parallel) as writer:
+                vocabulary = _Vocabulary(writer)
                 for _, group in grouped(entries):
                     found = passages_for(group)
-                    _add(writer, group, found)
+                    _add(writer, group, found, vocabulary)
                     count += len(group)
                     passages += found
+                vocabulary.flush()
             ix.close()
             vectors.create_passages(build, passages)
             # Whatever was embedded before (same texts, any document) is searchable at once.
@@ -254,12 +257,41 @@ class SearchIndex:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _add(writer, entries: list[IndexEntry], passages) -> None:
+def _add(writer, entries: list[IndexEntry], passages, vocabulary: _Vocabulary | None = None) -> None:
     for number, entry in enumerate(entries):
         fields = entry.fields()
         if number == 0:
             fields["meaning"] = digest(passages)
+        if vocabulary is not None and "spelling" in fields:
+            vocabulary.add(fields.pop("spelling"))
         writer.add_document(**fields)
+
+
+class _Vocabulary:
+    """The words "did you mean" may offer, written by a rebuild as a few documents holding many
+    pages' words rather than on every page: Whoosh's cost is per (document, word) pair, and the
+    spelling field had been half of the handbook's indexing time. Only the corrector reads the
+    field: whether a word exists, and how common it is (each word is written once for each page
+    that has it, so the most widespread of two equally close words is offered)."""
+
+    PAGES = 500
+
+    def __init__(self, writer) -> None:
+        self.writer, self.pages, self.written = writer, 0, 0
+        self.counts: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        self.counts.update({word.lower() for word in SPELLING_WORDS.findall(text)})
+        self.pages += 1
+        if self.pages == self.PAGES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.counts:
+            self.written += 1
+            words = " ".join(" ".join([word] * count) for word, count in self.counts.items())
+            self.writer.add_document(key=f"~vocabulary-{self.written}", type="vocabulary", spelling=words)
+        self.counts, self.pages = Counter(), 0
 
 
 def _close_abandoned_files(error: BaseException | None = None) -> None:

@@ -105,6 +105,7 @@ STOP_WORDS = frozenset(
 )
 # Whoosh's default word pattern keeps "*" inside words; index and query plain words only.
 WORDS = r"\w+(\.?\w+)*"
+SPELLING_WORDS = re.compile(r"\w+(?:\.?\w+)*")  # WORDS, matched whole
 ANALYZER = StemmingAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=1)
 # Edge n-grams of title words make as-you-type suggestions a single term lookup.
 PREFIXES = NgramWordAnalyzer(minsize=2, maxsize=12, at="start")

@@ -70,3 +70,15 @@ def test_suggestions_complete_title_words(engine):
     assert [h.title for h in engine.suggest("Wel", role="agent")] == ["Welcome to the contact centre"]
     assert engine.suggest("overr", role="agent") == []  # a senior-only title
     assert [h.title for h in engine.suggest("overr", role=None)] == ["Override a fraud block"]
+
+
+def test_a_rebuilt_index_corrects_into_the_word_more_pages_use_and_learns_words_of_an_edit(app, engine, library):
+    for number in range(3):
+        write(library, f"lodge-{number}.md", f"# Visit {number}\n\nThe branch keeps a lodge for visitors.\n")
+    write(library, "ledge.md", "# Window care\n\nNothing may stand on the ledge.\n")
+    import_tree(library)
+    engine.rebuild()
+    assert engine.search("ldge", role="agent").corrected == "lodge"  # "ledge" is as close, on fewer pages
+    write(library, "ledge.md", "# Window care\n\nNothing may stand on the ledge or the parapetto.\n")
+    import_tree(library)  # one page changed: applied to the index as an update, not a rebuild
+    assert engine.search("parapeto", role="agent").corrected == "parapetto"
