@@ -183,6 +183,9 @@ def prepare(data_dir: Path, database_url: str | None) -> None:
             create_user(f"agent{number:03}", "agent", PASSWORD)
         import_tree(ROOT / "content")
         search.engine().rebuild()
+        # Every passage embedded before the shift starts: a server still embedding in the background
+        # would share the cores with the agents being measured.
+        search.engine().wait_until_current()
         from guidance.extensions import db
 
         db.engine.dispose()
