@@ -26,6 +26,9 @@ class Role(StrEnum):
         return list(Role).index(self)
 
 
+_RANKS = {role: role.rank for role in Role}  # has_role is asked a few times on every page
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -61,4 +64,4 @@ class User(UserMixin, db.Model):
         return self.active
 
     def has_role(self, role: str) -> bool:
-        return Role(self.role).rank >= Role(role).rank
+        return _RANKS[self.role] >= _RANKS[role]  # a str is its Role's key

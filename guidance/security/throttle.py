@@ -19,6 +19,17 @@ from ..services.users import normalise_username
 
 limiter = Limiter(key_func=get_remote_address)
 
+
+@limiter.request_filter
+def _not_throttled() -> bool:
+    # Only logging in has limits: other requests skip the limiter's lookups (a twentieth of a step
+    # page's time), unless an operator set limits for every view.
+    config = current_app.config
+    return request.endpoint != "auth.login" and not (
+        config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")
+    )
+
+
 ACCOUNT_MESSAGE = "Too many failed log-ins for this account."
 ADDRESS_MESSAGE = "Too many failed log-ins from your network address."
 

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,11 +113,14 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)  # the cost of real ones
 
 
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))  # built once: it ran on every request
+
+
 def user_for_session(session_id: str) -> User | None:
     """The user a session or remember-me cookie names ("<id>:<session version>"), unless it was ended."""
     user_id, _, version = session_id.partition(":")
     try:
-        user = db.session.get(User, int(user_id))
+        user = db.session.execute(_USER_BY_ID, {"id": int(user_id)}).scalar()
         return user if user is not None and user.session_version == int(version) else None
     except ValueError:  # a cookie from before session versions, or one made up
         return None

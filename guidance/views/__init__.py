@@ -4,7 +4,8 @@ Each area is a blueprint in its own module, with its URL prefix set on the bluep
 pieces live beside them: access.py (login and roles), guards.py (checks and headers every
 request gets), errors.py (every error answer), templating.py (what every template may use),
 fragments.py (htmx), and the private _pages.py, _panel.py and _runner.py (what step and
-document pages show) and _renderings.py (each published revision's rendering, kept per worker).
+document pages show), _renderings.py (each published revision's rendering, kept per worker)
+and _kept.py with _skeleton.py (a previewed step's whole page, kept with slots filled per request).
 """
 
 from __future__ import annotations

@@ -195,6 +195,20 @@ def revision_rendering(
     return cached_rendering(revision, generation, in_run, build)
 
 
+def step_blocks(rendering: Rendering, step: Step) -> list[dict]:
+    blocks = rendering.blocks.get(step.id)
+    if blocks is None:
+        blocks = rendering.blocks[step.id] = rendered_blocks(step, rendering.resolve)
+    return blocks
+
+
+def ensure_intro(rendering: Rendering, doc: ParsedDocument) -> None:
+    if not rendering.intro_done:
+        if doc.intro:  # in the fold about the process, on every step
+            rendering.intro = render(doc.intro, rendering.resolve, image_policy())
+        rendering.intro_done = True
+
+
 def step_view(
     document: Document,
     doc: ParsedDocument,
@@ -207,13 +221,8 @@ def step_view(
     revision_rendering), filled with this request's context."""
     if rendering is None:
         rendering = revision_rendering(document, doc, None, run is not None, None)
-    blocks = rendering.blocks.get(step.id)
-    if blocks is None:
-        blocks = rendering.blocks[step.id] = rendered_blocks(step, rendering.resolve)
-    if not rendering.intro_done:
-        if doc.intro:  # in the fold about the process, on every step
-            rendering.intro = render(doc.intro, rendering.resolve, image_policy())
-        rendering.intro_done = True
+    blocks = step_blocks(rendering, step)
+    ensure_intro(rendering, doc)
     run_id = run.id if run is not None else None
     links = run_links(run_id)
     intro = None

@@ -39,6 +39,8 @@ class Rendering:
     intro_done: bool = False
     blocks: dict[str, list[dict]] = field(default_factory=dict)
     step_urls: dict[str, str] = field(default_factory=dict)  # for the list of steps
+    filled: dict[str, object] = field(default_factory=dict)  # views/_kept.py's pieces
+    kept: bool = False  # in the cache, so what is made from it may be kept too
 
 
 class Renderings:
@@ -89,7 +91,12 @@ def cached_rendering(
     if cache is None or revision is None or generation is None or revision.status != RevisionStatus.PUBLISHED:
         return build()
     key = (revision.id, revision.document_id, generation, in_run)
-    return cache.get(key) or cache.put(key, build())
+    entry = cache.get(key)
+    if entry is None:
+        entry = build()
+        entry.kept = True
+        entry = cache.put(key, entry)
+    return entry
 
 
 def run_links(run_id: int | None) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ from ..extensions import htmx
 from ..models import Document, GuideRun
 from ..services.step_state import step_state
 from ..services.wrapup import wrap_up
+from ._kept import kept_preview
 from ._pages import revision_rendering, step_view
 from ._panel import step_panel
 from .fragments import wants_fragment
@@ -41,6 +42,10 @@ def render_step(
     g.unread_notifications = state.unread  # base.html's header need not ask again
     revision = run.revision if run is not None else document.published_revision
     rendering = revision_rendering(document, doc, revision, run is not None, state.generation)
+    if run is None:
+        page = kept_preview(document, doc, step, rendering, state, (values, refused), focus_step)
+        if page is not None:
+            return page
     view = step_view(document, doc, step, run, values, rendering)
     if run is None:
         action = url_for("documents.start", slug=document.slug)

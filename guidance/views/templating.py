@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..content.render import render_note
 from ..services import feedback
+from ._skeleton import csrf_token
 from .fragments import wants_fragment
 
 
@@ -61,6 +62,9 @@ def remembered_url_for(app: Flask):
 
 
 def register(app: Flask) -> None:
+    # After Flask-WTF's: csrf_token() leaves a slot in a kept page (views/_skeleton.py).
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.context_processor(page_frame)
     app.jinja_env.globals["url_for"] = remembered_url_for(app)
     app.add_template_filter(render_note, "note_markdown")
