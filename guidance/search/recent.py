@@ -1,0 +1,55 @@
+"""Answers given recently, and what ranking reads of each index entry.
+
+A contact centre asks the same things again and again (a suggestion clicked, an outage everyone
+calls about): a repeated search is answered from memory. The key holds everything the answer
+depends on, the index's state and the passage matrix included, so any content change, synonym
+edit or newly embedded passage makes a new key; old keys just age out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+ANSWERS = 256  # per process: a few hundred recent questions, a few MB at most
+LIGHT = ("slug", "kind", "meaning", "step", "step_title")
+
+
+class Recent:
+    """A small least-recently-used map, shared by a worker's threads."""
+
+    def __init__(self, size: int = ANSWERS) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def light(searcher, docnum: int) -> dict:
+    """The few stored fields ranking needs of an entry. Whoosh stores an entry's fields compressed
+    together, the page's whole text with them: reading a slug decompresses the body. Kept per
+    searcher (its entries never change), so each entry is read once, not once per search."""
+    seen = searcher.__dict__.setdefault("_guidance_light", {})
+    found = seen.get(docnum)
+    if found is None:
+        stored = searcher.stored_fields(docnum)
+        found = seen[docnum] = {name: stored.get(name) for name in LIGHT}
+    return found
