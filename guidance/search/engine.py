@@ -29,7 +29,7 @@ from . import query as queries
 from .embedder import Embedder
 from .entries import all_entries, entries_for, example_texts
 from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
-from .recent import Recent, light
+from .recent import KeptFuzzyTerm, Recent, kept_filter, light
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
@@ -353,7 +353,7 @@ class SearchEngine:
             closest = searcher.search(
                 _closest_titles(typed),
                 limit=3,
-                filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]),
+                filter=kept_filter(searcher, q.And([q.Term("type", "doc"), *([restrict] if restrict else [])])),
                 mask=mask,
             )
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
@@ -505,7 +505,7 @@ def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
 
 
 def _closest_titles(terms: list[str]) -> q.Query:
-    return q.Or([q.FuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
+    return q.Or([KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
 
 
 def _no_good_match(ranked: list, weak: bool, vector) -> bool:

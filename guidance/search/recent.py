@@ -12,6 +12,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from whoosh import query as q
+from whoosh.idsets import BitSet
+
 ANSWERS = 256  # per process: a few hundred recent questions, a few MB at most
 LIGHT = ("slug", "kind", "meaning", "step", "step_title")
 
@@ -53,3 +56,32 @@ def light(searcher, docnum: int) -> dict:
         stored = searcher.stored_fields(docnum)
         found = seen[docnum] = {name: stored.get(name) for name in LIGHT}
     return found
+
+
+WORDS_KEPT = 20_000  # per reader: the expansions of that many typed words, then forgotten
+
+
+def kept(reader, kind: str, key: Hashable, compute):
+    """`compute()` once per reader (its vocabulary never changes): expanding a typed word to the
+    words within an edit or two walks the field's whole term list (measured: 10 ms a search)."""
+    seen = reader.__dict__.setdefault("_guidance_" + kind, {})
+    if key not in seen:
+        if len(seen) >= WORDS_KEPT:
+            seen.clear()
+        seen[key] = compute()
+    return seen[key]
+
+
+class KeptFuzzyTerm(q.FuzzyTerm):
+    """A FuzzyTerm whose expansion is kept per reader."""
+
+    def _btexts(self, ixreader):
+        key = (self.fieldname, self.text, self.maxdist, self.prefixlength)
+        return kept(ixreader, "fuzzy", key, lambda: list(super(KeptFuzzyTerm, self)._btexts(ixreader)))
+
+
+def kept_filter(searcher, query: q.Query) -> BitSet:
+    """The documents a constant filter allows, worked out once per searcher."""
+    return kept(
+        searcher, "filters", repr(query), lambda: BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all())
+    )
