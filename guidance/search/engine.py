@@ -326,9 +326,12 @@ class SearchEngine:
         )
         # Each way of correcting the unknown words is searched; the one that finds the best answer,
         # clearly better than the typed words found, wins, or none does. Judged by meaning, not
-        # spelling: "chargd twise" is "charged twice" here, not "card twice".
+        # spelling: "chargd twise" is "charged twice" here, not "card twice". With no unknown word
+        # there is nothing to correct: the typed words less their stop words are not a correction
+        # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
         chosen, searched = None, queries.build(analysed)
         spellings = _spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
+        spellings = spellings if corrections else []
         # Their embeddings are computed while the spellings are searched, side by side.
         meanings = [_POOL.submit(semantic.embed_query, s) if query_vector is not None else None for s in spellings]
         for corrected, meaning in zip(spellings, meanings, strict=True):
