@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+
+# Before anything imports numpy: OpenBLAS reads this once, when it loads. Its default (a thread per
+# core, spinning between calls) made every search cost ~5x the CPU on the 2-core server, where
+# worker threads already use the cores (measured: 190 ms of CPU per search at 2,000 documents, 37
+# with one thread). minilm.py set it too, but only after hybrid.py had loaded numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import secrets
 from pathlib import Path
 from typing import Any

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, product
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from . import query as queries
 from .embedder import Embedder
 from .entries import all_entries, entries_for, example_texts
 from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
+from .recent import KeptFuzzyTerm, Recent, kept_filter, light
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
@@ -107,6 +108,7 @@ class SearchEngine:
         self._catching_up = threading.Lock()
         self._last_forced = -math.inf
         self._synonyms: tuple[int, list[list[list[str]]]] = (-1, [])
+        self._answers, self._suggested = Recent(), Recent()
 
     # -- keeping the index fresh ----------------------------------------------------------
     def rebuild(self, unless_healthy: bool = False) -> int | None:
@@ -272,14 +274,24 @@ class SearchEngine:
                 else ("Those words are too common to search for. Add what the customer needs.")
             )
             return results
-        request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets)
         try:
             self._freshen_for_search(wait, state)
-            with self.index.searcher() as searcher:
-                return self._search(searcher, results, *request)
+            matrix = self._matrix()
+            # Everything the answer depends on: the index as this worker sees it, synonyms, matrix.
+            key = (text, role, limit, kind, tag, as_you_type, snippets, state, self.index.state())
+            key += (matrix.name if matrix is not None else None,)
+            known = self._answers.get(key)
+            if known is not None:
+                return replace(known, hits=list(known.hits), closest=list(known.closest))
+            request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets, matrix)
+            with self.index.searcher(key[-2]) as searcher:
+                found = self._search(searcher, results, *request)
+            self._answers.put(key, replace(found, hits=list(found.hits), closest=list(found.closest)))
+            return found
         except IndexMissing:
             if wait:
                 self.rebuild()
+                request = (analysed, synonyms, role, limit, kind, tag, as_you_type, snippets, self._matrix())
                 with self.index.searcher() as searcher:
                     return self._search(searcher, results, *request)
             self._rebuild_in_background()
@@ -292,10 +304,9 @@ class SearchEngine:
         return results
 
     def _search(
-        self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets
+        self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets, matrix
     ) -> Results:
         restrict, mask = self._filter(kind, tag), _mask(role, searcher)
-        matrix = self._matrix()
         # The query's embedding is computed while Whoosh searches (numpy leaves the lock).
         vector = _POOL.submit(semantic.embed_query, results.query) if matrix is not None else None
         depth = max(limit, hybrid.SEMANTIC_DEPTH)
@@ -315,14 +326,23 @@ class SearchEngine:
         )
         # Each way of correcting the unknown words is searched; the one that finds the best answer,
         # clearly better than the typed words found, wins, or none does. Judged by meaning, not
-        # spelling: "chargd twise" is "charged twice" here, not "card twice".
-        chosen = None
-        for corrected in _spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]:
+        # spelling: "chargd twise" is "charged twice" here, not "card twice". With no unknown word
+        # there is nothing to correct: the typed words less their stop words are not a correction
+        # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
+        chosen, searched = None, queries.build(analysed)
+        spellings = _spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
+        spellings = spellings if corrections else []
+        # Their embeddings are computed while the spellings are searched, side by side.
+        meanings = [_POOL.submit(semantic.embed_query, s) if query_vector is not None else None for s in spellings]
+        for corrected, meaning in zip(spellings, meanings, strict=True):
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
-            retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
-            retried_weak = _is_weak(searcher, retried, retyped.terms, retry)
-            vector2 = semantic.embed_query(corrected) if query_vector is not None else None
+            if retyped.terms == typed and queries.build(retry) == searched:  # the same lexical answer
+                retried, retried_weak = found, weak
+            else:
+                retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
+                retried_weak = _is_weak(searcher, retried, retyped.terms, retry)
+            vector2 = meaning.result() if meaning is not None else None
             reranked = self._rank(searcher, retried, matrix, vector2, restrict, mask)
             if _better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
                 chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
@@ -336,7 +356,7 @@ class SearchEngine:
             closest = searcher.search(
                 _closest_titles(typed),
                 limit=3,
-                filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]),
+                filter=kept_filter(searcher, q.And([q.Term("type", "doc"), *([restrict] if restrict else [])])),
                 mask=mask,
             )
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
@@ -392,7 +412,7 @@ class SearchEngine:
     @staticmethod
     def _rank(searcher, found, matrix, vector, restrict, mask) -> list[hybrid.Candidate]:
         if vector is None or matrix is None:
-            return [hybrid.Candidate(hit["slug"], hit, hit.score, None, hit.score) for hit in found]
+            return [replace(hybrid.candidate(searcher, hit, hit.score), score=hit.score) for hit in found]
         return hybrid.fuse(searcher, found, matrix, vector, restrict, mask)
 
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
@@ -406,7 +426,8 @@ class SearchEngine:
             mask=_mask(role, searcher),
         )
         for hit in found:
-            best.setdefault(hit["slug"], (hit["step"], hit["step_title"]))
+            step = light(searcher, hit.docnum)
+            best.setdefault(step["slug"], (step["step"], step["step_title"]))
         return best
 
     @staticmethod
@@ -421,11 +442,16 @@ class SearchEngine:
             return []
         try:
             self._freshen_for_search(False, current_generation())
-            with self.index.searcher() as searcher:
-                found = searcher.search(
-                    q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=_mask(role, searcher)
-                )
-                return [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
+            key = (tuple(words), role, limit, self.index.state())
+            known = self._suggested.get(key)
+            if known is None:
+                with self.index.searcher(key[-1]) as searcher:
+                    found = searcher.search(
+                        q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=_mask(role, searcher)
+                    )
+                    known = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
+                self._suggested.put(key, known)
+            return list(known)
         except IndexMissing:
             self._rebuild_in_background()
         except SQLAlchemyError:
@@ -482,7 +508,7 @@ def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
 
 
 def _closest_titles(terms: list[str]) -> q.Query:
-    return q.Or([q.FuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
+    return q.Or([KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
 
 
 def _no_good_match(ranked: list, weak: bool, vector) -> bool:

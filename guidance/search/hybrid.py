@@ -20,6 +20,7 @@ import numpy as np
 from whoosh import query as q
 
 from . import vectors
+from .recent import light
 
 SEMANTIC_DEPTH = 30  # documents taken from the nearest passages
 # A document sharing no word with the query joins the results only when this close in meaning:
@@ -48,6 +49,13 @@ class Candidate:
     anchor: str = ""
     anchor_kind: str = ""
     label: str = ""
+    meaning: str | None = None  # which version of its passages the index holds
+
+
+def candidate(searcher, hit, lexical: float) -> Candidate:
+    """A hit as ranking sees it (its few fields read once per searcher, not decompressed again)."""
+    fields = light(searcher, hit.docnum)
+    return Candidate(fields["slug"], hit, lexical, None, meaning=fields["meaning"])
 
 
 class Matrices:
@@ -81,15 +89,16 @@ def nearest(matrix: vectors.Matrix, query: np.ndarray) -> tuple[np.ndarray, np.n
     return scores, np.maximum.reduceat(scores, matrix.starts) if len(scores) else scores
 
 
-def _current(matrix: vectors.Matrix, hit) -> bool:
+def _current(matrix: vectors.Matrix, candidate: Candidate) -> bool:
     """The matrix's rows for this document are of the version the index holds (not yet
     re-embedded after an edit: its meaning is unknown, and its words speak for it meanwhile)."""
-    return matrix.digests.get(hit["slug"]) == hit.get("meaning")
+    return matrix.digests.get(candidate.slug) == candidate.meaning
 
 
 def fuse(searcher, lexical, matrix, query, restrict, mask) -> list[Candidate]:
     """Lexical hits and the nearest documents, in fused order (the best first)."""
-    found = {hit["slug"]: Candidate(hit["slug"], hit, hit.score, None) for hit in lexical}
+    ranked = [candidate(searcher, hit, hit.score) for hit in lexical]
+    found = {c.slug: c for c in ranked}
     scores, best = nearest(matrix, query)
     if len(best):
         top = np.argpartition(-best, min(SEMANTIC_DEPTH, len(best) - 1))[:SEMANTIC_DEPTH]
@@ -97,8 +106,8 @@ def fuse(searcher, lexical, matrix, query, restrict, mask) -> list[Candidate]:
         # lexical hit: else it could not come first, and would only push down what the words found.
         # (When the best lexical hit's meaning is not known yet, after an edit, its words decide.)
         gate = SEMANTIC_FLOOR
-        if lexical:
-            rows = matrix.rows.get(lexical[0]["slug"]) if _current(matrix, lexical[0]) else None
+        if ranked:
+            rows = matrix.rows.get(ranked[0].slug) if _current(matrix, ranked[0]) else None
             gate = max(gate, float(scores[rows[0] : rows[1]].max())) if rows else math.inf
         wanted = [matrix.documents[i] for i in top if best[i] >= gate and matrix.documents[i] not in found]
         if wanted:
@@ -107,27 +116,28 @@ def fuse(searcher, lexical, matrix, query, restrict, mask) -> list[Candidate]:
                 q.Or([q.Term("key", slug) for slug in wanted]), limit=len(wanted), filter=restrict, mask=mask
             )
             for hit in extra:
-                if _current(matrix, hit):
-                    found[hit["slug"]] = Candidate(hit["slug"], hit, 0.0, None)
+                near = candidate(searcher, hit, 0.0)
+                if _current(matrix, near):
+                    found[near.slug] = near
     if not found:
         return []
     high = max(c.lexical for c in found.values()) or 1.0
-    for candidate in found.values():
-        rows = matrix.rows.get(candidate.slug) if _current(matrix, candidate.hit) else None
+    for each in found.values():
+        rows = matrix.rows.get(each.slug) if _current(matrix, each) else None
         if rows is not None:
             start, end = rows
             own = scores[start:end]
             row = start + int(np.argmax(own))
             top = np.partition(own, len(own) - 3)[-3:] if len(own) > 3 else own
-            candidate.similarity = BEST_SHARE * float(scores[row]) + (1 - BEST_SHARE) * float(top.mean())
-            candidate.anchor, candidate.anchor_kind = matrix.anchors[row], matrix.kinds[row]
-            candidate.label = matrix.labels[row]
+            each.similarity = BEST_SHARE * float(scores[row]) + (1 - BEST_SHARE) * float(top.mean())
+            each.anchor, each.anchor_kind = matrix.anchors[row], matrix.kinds[row]
+            each.label = matrix.labels[row]
     known = [c.similarity for c in found.values() if c.similarity is not None]
     # A document not embedded yet: its lexical standing speaks for its meaning, at most as well as
     # the best embedded one's.
     stand_in = max(known) if known else 0.0
-    for candidate in found.values():
-        share = candidate.lexical / high
-        similarity = candidate.similarity if candidate.similarity is not None else stand_in * share
-        candidate.score = similarity + LEXICAL_WEIGHT * share
+    for each in found.values():
+        share = each.lexical / high
+        similarity = each.similarity if each.similarity is not None else stand_in * share
+        each.score = similarity + LEXICAL_WEIGHT * share
     return sorted(found.values(), key=lambda c: -c.score)

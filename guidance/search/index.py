@@ -112,10 +112,16 @@ class SearchIndex:
                     raise IndexMissing(problem)
             return self._opened[1]
 
+    def state(self) -> tuple:
+        """What this process sees of the index: any change (a rebuild, an update, another
+        worker's) gives a new state, and a new searcher."""
+        return (self._target(), self.generation(), self._writes)
+
     @contextmanager
-    def searcher(self) -> Iterable[Searcher]:
-        """This thread's searcher on the current index (a fresh one after any change)."""
-        key = (self._target(), self.generation(), self._writes)
+    def searcher(self, state: tuple | None = None) -> Iterable[Searcher]:
+        """This thread's searcher on the current index (a fresh one after any change), at
+        `state` when the caller has just read it."""
+        key = state or self.state()
         held = getattr(self._local, "held", None)
         if held is None or held.key != key:
             if held is not None:

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one short query is faster on one thread
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # (guidance/__init__.py sets it first, before numpy loads)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np

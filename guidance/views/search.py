@@ -48,7 +48,10 @@ def results():
             suggestions = [s for s in engine.suggest(query, role=audience_role(), limit=4) if s.slug not in shown]
         if (found.hits or found.closest) and _asked_by_a_person():
             log_id = log_search(current_user, found.query, [h.slug for h in found.hits])
-    template = "_results.html" if wants_fragment() else "search.html"
+    fragment = wants_fragment()
+    # A fragment lists tags only when there is nothing better to offer (one query less per keystroke).
+    tags = [] if fragment and found and not (found.unavailable or found.weak) else all_tags(current_user)
+    template = "_results.html" if fragment else "search.html"
     return render_template(
         template,
         query=query,
@@ -57,7 +60,7 @@ def results():
         kind=kind,
         tag=tag,
         kinds=KINDS,
-        tags=all_tags(current_user),
+        tags=tags,
         suggestions=suggestions,
         more=more,
     )
