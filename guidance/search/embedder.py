@@ -56,8 +56,9 @@ class Embedder:
             self._again.set()
             if self._thread is not None and self._thread.is_alive():
                 return
-            self._thread = threading.Thread(target=self._loop, name="search-embed", daemon=True)
-            self._thread.start()
+            thread = threading.Thread(target=self._loop, name="search-embed", daemon=True)
+            thread.start()
+            self._thread = thread  # only once started: join() reads it without the guard
 
     def _loop(self) -> None:
         while self._again.is_set() and not self._stop.is_set():

@@ -7,37 +7,30 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import islice, product
 from pathlib import Path
 
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 from whoosh import query as q
-from whoosh.reading import TermNotFound
 
 from ..content import DocumentKind
 from ..extensions import db
-from ..models import Document, SynonymGroup
+from ..models import SynonymGroup
 from ..services.content_state import current_generation
-from . import hybrid, semantic, snippets, vectors
+from . import hybrid, semantic, snippets
 from . import query as queries
 from .embedder import Embedder
-from .entries import all_entries, entries_for, example_texts
-from .index import WRITE_TIMEOUT, IndexMissing, LockBusy, SearchIndex
-from .recent import KeptFuzzyTerm, Recent, kept_filter, light
+from .freshness import KeepsFresh
+from .index import IndexMissing, SearchIndex
+from .judging import MAX_SPELLINGS, better, closest_titles, is_weak, mask_for, no_good_match, spellings
+from .recent import Recent, kept_filter, light
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
 REBUILDING = "Search is being rebuilt and will be back in a moment — browse by tag meanwhile."
-# A search waits this long for another process's index write before searching what is there.
-SEARCH_LOCK_TIMEOUT = 0.5
-FORCED_REBUILD_INTERVAL = 60.0
-MAX_SPELLINGS = 6  # corrected queries tried, at most
 EMBED_CHECK_INTERVAL = 30.0  # seconds between checks that the passages are all embedded
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-embed-query")
 
@@ -95,7 +88,7 @@ class Results:
         }
 
 
-class SearchEngine:
+class SearchEngine(KeepsFresh):
     def __init__(self, app, data_dir: Path, use_semantic: bool = True, embedding_cache: str | None = None) -> None:
         self.app = app
         # The model loads on first use, in the background: the lexical index never waits for it.
@@ -109,134 +102,6 @@ class SearchEngine:
         self._last_forced = -math.inf
         self._synonyms: tuple[int, list[list[list[str]]]] = (-1, [])
         self._answers, self._suggested = Recent(), Recent()
-
-    # -- keeping the index fresh ----------------------------------------------------------
-    def rebuild(self, unless_healthy: bool = False) -> int | None:
-        """Rebuild the whole index from the database; None if another worker just did."""
-
-        def everything():
-            generation, _ = current_generation()
-            documents = db.session.scalars(
-                select(Document)
-                .where(Document.published_revision_id.is_not(None))
-                .options(selectinload(Document.published_revision))  # one query, not one per document
-                .execution_options(yield_per=500)
-            )
-            count = db.session.scalar(
-                select(func.count()).select_from(Document).where(Document.published_revision_id.is_not(None))
-            )
-            return all_entries(documents), generation, count
-
-        count = self.index.rebuild(everything, unless_healthy=unless_healthy)
-        self._embed_soon()
-        return count
-
-    def status(self) -> dict:
-        """Lexical and semantic progress: is the index current with the database, how many
-        passages are embedded."""
-        generation, _ = current_generation()
-        try:
-            seen = self.index.generation()
-            progress = vectors.progress(self.index.directory())
-        except IndexMissing:
-            return {"lexical": {"state": "missing", "behind": generation}, "semantic": {"state": "missing"}}
-        lexical = {"state": "current" if seen >= generation else "behind", "behind": max(0, generation - seen)}
-        if not self.semantic or semantic.model() is None:
-            return {"lexical": lexical, "semantic": {"state": "off", **progress}}
-        return {
-            "lexical": lexical,
-            "semantic": {"state": "current" if progress["current"] else "embedding", **progress},
-        }
-
-    def wait_until_current(self) -> None:
-        """Bring the index up to the database and embed every passage, here and now (waiting for
-        another process that is doing it, then finishing what it left)."""
-        self.after_commit(wait=True)
-        if self.semantic and semantic.model() is not None:
-            self.embedder.run(wait=True)
-
-    def _embed_soon(self) -> None:
-        if self.semantic:
-            self._last_kick = time.monotonic()
-            self.embedder.kick()
-
-    def catch_up(self, state: tuple[int, int] | None = None, lock_timeout: float = WRITE_TIMEOUT) -> None:
-        """Apply every document change the index has not seen (after a commit, or another worker's)."""
-        generation, _ = state or current_generation()
-        seen = self.index.generation()
-        if seen >= generation:
-            return
-        documents = list(db.session.scalars(select(Document).where(Document.generation > seen)))
-        texts = example_texts([d.id for d in documents])  # one query for all, not one per document
-        changed = {d.slug: entries_for(d, texts) for d in documents}
-        self.index.update(changed, generation, timeout=lock_timeout)
-        self._embed_soon()
-
-    def after_commit(self, wait: bool) -> None:
-        """Apply committed document changes now. A missing index is built at once when `wait`
-        (the command line: import, then search), else in the background (a web request)."""
-        try:
-            with self._catching_up:
-                self.catch_up()
-        except IndexMissing:
-            if wait:
-                self.rebuild(unless_healthy=True)
-            else:
-                self._rebuild_in_background()
-        except LockBusy:  # the next search catches up
-            log.warning("search index busy: changes are applied by the next search")
-        except OSError as error:  # a full disk: the index as it was keeps serving
-            log.error("search index not updated (%s): changes are applied by a later search", error)
-
-    def _freshen_for_search(self, wait: bool, state: tuple[int, int]) -> None:
-        """Catch up before a search without ever holding it up: when another thread is already
-        applying the change, or another process holds the index lock, search what is there."""
-        if wait:
-            with self._catching_up:
-                self.catch_up(state)
-            return
-        if not self._catching_up.acquire(blocking=False):
-            return
-        try:
-            self.catch_up(state, lock_timeout=SEARCH_LOCK_TIMEOUT)
-        except LockBusy:
-            pass
-        except OSError as error:  # a full disk: answer from the index as it is, catch up later
-            log.error("search index not updated (%s): answering from the index as it was", error)
-        finally:
-            self._catching_up.release()
-
-    @property
-    def rebuilding(self) -> bool:
-        """This process is rebuilding the index right now."""
-        return self._rebuilding.locked()
-
-    def _rebuild_in_background(self, force: bool = False) -> None:
-        """Start one rebuild now unless this process already runs one; across processes the
-        rebuild lock lets one work while the others wait, then find the index repaired."""
-        if not self._rebuilding.acquire(blocking=False):
-            return
-
-        def work() -> None:
-            try:
-                with self.app.app_context():
-                    self.index.forget()
-                    self.rebuild(unless_healthy=not force)
-            except Exception:  # logged; the next search tries again
-                log.exception("search index rebuild failed")
-            finally:
-                self._rebuilding.release()
-
-        threading.Thread(target=work, name="search-rebuild", daemon=True).start()
-
-    def _damaged(self) -> None:
-        """Searching failed inside Whoosh: distrust the files and rebuild them, at most once a
-        minute so that a fault that is not the files' cannot keep a rebuild running."""
-        self.index.forget()
-        now = time.monotonic()
-        if now - self._last_forced > FORCED_REBUILD_INTERVAL:
-            self._last_forced = now
-            self._rebuild_in_background(force=True)
 
     def synonyms(self, version: int) -> list[list[list[str]]]:
         """Admin synonym groups as stemmed phrases, reloaded when an admin changes them."""
@@ -306,17 +171,17 @@ class SearchEngine:
     def _search(
         self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets, matrix
     ) -> Results:
-        restrict, mask = self._filter(kind, tag), _mask(role, searcher)
+        restrict, mask = self._filter(kind, tag), mask_for(role, searcher)
         # The query's embedding is computed while Whoosh searches (numpy leaves the lock).
         vector = _POOL.submit(semantic.embed_query, results.query) if matrix is not None else None
         depth = max(limit, hybrid.SEMANTIC_DEPTH)
         typed = analysed.terms
         analysed = queries.focus(analysed, searcher.reader())
         found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
-        weak = _is_weak(searcher, found, typed, analysed)
+        weak = is_weak(searcher, found, typed, analysed)
         query_vector = vector.result() if vector is not None else None
         ranked = self._rank(searcher, found, matrix, query_vector, restrict, mask)
-        no_match = _no_good_match(ranked, weak, query_vector)
+        no_match = no_good_match(ranked, weak, query_vector)
         # A few typed words with one unknown: likely a typo. A pasted message is full of words
         # the library never uses; correcting them would only add noise unless nothing matched.
         corrections = (
@@ -330,31 +195,31 @@ class SearchEngine:
         # there is nothing to correct: the typed words less their stop words are not a correction
         # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
         chosen, searched = None, queries.build(analysed)
-        spellings = _spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
-        spellings = spellings if corrections else []
+        tried = spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
+        tried = tried if corrections else []
         # Their embeddings are computed while the spellings are searched, side by side.
-        meanings = [_POOL.submit(semantic.embed_query, s) if query_vector is not None else None for s in spellings]
-        for corrected, meaning in zip(spellings, meanings, strict=True):
+        meanings = [_POOL.submit(semantic.embed_query, s) if query_vector is not None else None for s in tried]
+        for corrected, meaning in zip(tried, meanings, strict=True):
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
             if retyped.terms == typed and queries.build(retry) == searched:  # the same lexical answer
                 retried, retried_weak = found, weak
             else:
                 retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
-                retried_weak = _is_weak(searcher, retried, retyped.terms, retry)
+                retried_weak = is_weak(searcher, retried, retyped.terms, retry)
             vector2 = meaning.result() if meaning is not None else None
             reranked = self._rank(searcher, retried, matrix, vector2, restrict, mask)
-            if _better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
+            if better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
                 chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
             ):
                 chosen = (corrected, retry, retyped.terms, retried_weak, reranked, vector2)
         if chosen:
             results.corrected, analysed, typed, weak, ranked, vector2 = chosen
-            no_match = _no_good_match(ranked, weak, vector2)
+            no_match = no_good_match(ranked, weak, vector2)
         results.weak = no_match
         if no_match:
             closest = searcher.search(
-                _closest_titles(typed),
+                closest_titles(typed),
                 limit=3,
                 filter=kept_filter(searcher, q.And([q.Term("type", "doc"), *([restrict] if restrict else [])])),
                 mask=mask,
@@ -423,7 +288,7 @@ class SearchEngine:
             queries.build(analysed, queries.STEP_FIELDS),
             limit=len(slugs) * 6,
             filter=q.Or([q.Term("slug", s) for s in slugs]),
-            mask=_mask(role, searcher),
+            mask=mask_for(role, searcher),
         )
         for hit in found:
             step = light(searcher, hit.docnum)
@@ -447,7 +312,7 @@ class SearchEngine:
             if known is None:
                 with self.index.searcher(key[-1]) as searcher:
                     found = searcher.search(
-                        q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=_mask(role, searcher)
+                        q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=mask_for(role, searcher)
                     )
                     known = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
                 self._suggested.put(key, known)
@@ -460,76 +325,3 @@ class SearchEngine:
             log.exception("suggesting from the index failed; rebuilding it")
             self._damaged()
         return []
-
-
-def _mask(role: str | None, searcher) -> q.Query | None:
-    """Entries the role may not see. Audience is part of the search, so limits count only what
-    the user may see; as a mask it costs only as much as there are restricted documents."""
-    if role is None or not searcher.reader().doc_frequency("restricted", "yes"):
-        return None
-    return q.AndNot(q.Term("restricted", "yes"), q.Term("audience", role))
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def _is_weak(searcher, found, terms: list[str], analysed: queries.Analysed) -> bool:
-    """The best hit holds too few of the query's words (or their admin synonyms) to be a real answer."""
-    if not found:
-        return True
-    wanted = set(terms)
-    top = found.docnum(0)
-
-    def holds(term: str) -> bool:
-        return any(_holds(searcher, name, term, top) for name in queries.FIELD_BOOSTS)
-
-    synonym_found = any(all(holds(t) for t in phrase) for phrase in analysed.expansions)
-    matched = sum(1 for term in wanted if (synonym_found and term in analysed.covered) or holds(term))
-    # Short queries must mostly match; a pasted message needs only its gist to.
-    needed = 1 if len(wanted) <= 2 else math.ceil(len(wanted) / (2 if len(wanted) <= 4 else 3))
-    return matched < needed
-
-
-def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
-    try:
-        postings = searcher.postings(field_name, term)
-    except TermNotFound:
-        return False
-    # A word that only edited or removed pages held keeps its place in the vocabulary with no
-    # live posting; Whoosh raises ReadTooFar when such an exhausted list is asked to skip.
-    if not postings.is_active():
-        return False
-    if postings.id() < docnum:
-        postings.skip_to(docnum)
-    return postings.is_active() and postings.id() == docnum
-
-
-def _closest_titles(terms: list[str]) -> q.Query:
-    return q.Or([KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
-
-
-def _no_good_match(ranked: list, weak: bool, vector) -> bool:
-    """Nothing fits: judged by meaning when the semantic stage ran, else by the words matched."""
-    if vector is None or (ranked and ranked[0].similarity is None):  # (not embedded yet)
-        return weak
-    return not ranked or ranked[0].score < hybrid.NO_GOOD_MATCH
-
-
-def _better(ranked, no_match, vector, reranked, reranked_weak, vector2) -> bool:
-    """Is the corrected query clearly the better one, and still the same request?"""
-    if vector is None or vector2 is None:
-        return not reranked_weak
-    if not reranked or _no_good_match(reranked, reranked_weak, vector2):
-        return False  # "xyzzy proven" finds nothing good either: no reason to claim it was meant
-    if not no_match and ranked and ranked[0].slug != reranked[0].slug:
-        return False  # the typed words already found an answer: a correction must not change it
-    return not ranked or reranked[0].score > ranked[0].score + hybrid.CORRECTION_MARGIN
-
-
-def _spellings(words: list[str], corrections: dict[str, list[str]]) -> list[str]:
-    """Every way of correcting the words (each unknown word's closest known words), closest first."""
-    options = [corrections.get(word, [word]) for word in words]
-    return [" ".join(choice) for choice in islice(product(*options), MAX_SPELLINGS)]
