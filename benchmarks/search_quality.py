@@ -242,7 +242,11 @@ def import_examples(data_dir: Path, rows: list[dict[str, str]]) -> str:
     done = flask(data_dir, "guidance", "examples", "import", str(file), "--reason-column", "category")
     if done.returncode:
         raise ImportFailed(f"flask guidance examples import exited {done.returncode}: {last_line(done.stderr)}")
-    return last_line(done.stdout)
+    # The examples' passages are embedded in the background, as after an import: wait for them.
+    status = flask(data_dir, "guidance", "index-status", "--wait")
+    if status.returncode:
+        raise ImportFailed(f"flask guidance index-status exited {status.returncode}: {last_line(status.stderr)}")
+    return f"{last_line(done.stdout)}; {last_line(status.stdout)}"
 
 
 def handbook_queries(docs: dict[str, Doc]) -> list[Query]:

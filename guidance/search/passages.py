@@ -22,6 +22,9 @@ from .schema import IndexEntry
 CHUNK_WORDS = 45
 MIN_WORDS = 4  # a heading with no text under it adds nothing its title passage lacks
 MAX_PASSAGES = 24  # per document: a very long page is summarised by its first sections
+# Curated texts and customers' words (entries.EXAMPLES at most) are short and say what the page is
+# for: they are counted apart, so a page with many examples keeps its title, sections and steps.
+MAX_CURATED = 80
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def passages_for(entries: list[IndexEntry]) -> list[Passage]:
             for chunk in list(_chunks(text)) or ([""] if anchor else []):
                 found.append(Passage(slug, anchor, "section", f"{path}: {chunk}" if chunk else path, label))
     unique = {p.text: p for p in reversed(found)}  # the first of equal texts keeps its anchor
-    return [p for p in found if unique[p.text] is p][:MAX_PASSAGES]
+    kept = [p for p in found if unique[p.text] is p]
+    curated = [p for p in kept if p.kind == "curated"]
+    return curated[:MAX_CURATED] + [p for p in kept if p.kind != "curated"][:MAX_PASSAGES]
 
 
 def digest(passages: list[Passage]) -> str:
