@@ -30,7 +30,27 @@ def page_frame() -> dict:
     if bare or wants_fragment() or not current_user.is_authenticated:
         return {"bare": bare, "unread_notifications": 0}
     unread = g.get("unread_notifications")  # a view that read it along with its own data
-    return {"bare": False, "unread_notifications": feedback.unread_count(current_user) if unread is None else unread}
+    if unread is None:  # asked only if the page shows the header (a suggestion list does not)
+        unread = _Unread(current_user._get_current_object())
+    return {"bare": False, "unread_notifications": unread}
+
+
+class _Unread:
+    """The unread count, read from the database the first time a template shows it."""
+
+    def __init__(self, user) -> None:
+        self.user, self.count = user, None
+
+    def __int__(self) -> int:
+        if self.count is None:
+            self.count = feedback.unread_count(self.user)
+        return self.count
+
+    def __bool__(self) -> bool:
+        return bool(int(self))
+
+    def __str__(self) -> str:
+        return str(int(self))
 
 
 def remembered_url_for(app: Flask):
