@@ -22,6 +22,7 @@ def test_an_author_writes_a_process_an_admin_approves_it_an_agent_walks_it(logge
     logged_in.login("author")
     page.goto(f"{live_server}/authoring")
     page.get_by_role("link", name="New document").click()
+    page.wait_for_load_state()  # htmx starts on load: a title typed earlier would ask nothing
     page.get_by_label("Kind").select_option("process")
     page.get_by_label("Title", exact=True).fill("Lost card abroad")
     expect(page.locator("#path-check")).to_contain_text("processes/lost-card-abroad.md: free")
