@@ -102,6 +102,7 @@ def wait_for_results(query: str = "wire", tries: int = 200) -> list[str]:
 def test_an_index_deleted_while_serving_answers_at_once_then_rebuilds(app, data_dir):
     with app.app_context():
         assert wait_for_results()  # the worker has the index open, with a searcher held
+        search.engine().embedder.stop()  # (it would be writing new matrix files while rmtree runs)
         shutil.rmtree(data_dir / "search")
         started = time.monotonic()
         first = search.engine().search("wire", role="agent")
