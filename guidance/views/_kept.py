@@ -22,22 +22,12 @@ from ..models import Document, Role
 from ..services.step_state import StepState
 from ._pages import ensure_intro, spoken_words, step_blocks, step_view
 from ._panel import step_panel
-from ._renderings import Rendering, Renderings
+from ._renderings import Rendering, app_cache
 from ._skeleton import Skeleton, macros, render_skeleton, slot
 from .fragments import wants_fragment
 
 PAGES = 2000  # skeletons per worker (STEP_PAGE_CACHE_SIZE), ~10 kB each
 SLOTS = ("csrf", "unread", "who", "flash", "here", "refused", "context", "blocks", "intro", "query")
-
-
-def _pages() -> Renderings | None:
-    size = int(current_app.config.get("STEP_PAGE_CACHE_SIZE", PAGES))
-    if size <= 0:
-        return None
-    cache = current_app.extensions.get("guidance_step_pages")
-    if cache is None or cache.size != size:
-        cache = current_app.extensions["guidance_step_pages"] = Renderings(size)
-    return cache
 
 
 def kept_preview(
@@ -52,7 +42,7 @@ def kept_preview(
     """The page from its kept skeleton; None when it is not to be kept: an admin's (its step list
     shows live ratings), one of a rendering not kept, or with STEP_PAGE_CACHE_SIZE 0."""
     user = current_user._get_current_object()
-    pages = _pages()
+    pages = app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages")
     if pages is None or not rendering.kept or user.has_role(Role.ADMIN):
         return None
     values, refused = given

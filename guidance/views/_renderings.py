@@ -73,12 +73,17 @@ class Renderings:
 
 def renderings() -> Renderings | None:
     """This app's cache, or None when STEP_CACHE_SIZE is 0."""
-    size = int(current_app.config.get("STEP_CACHE_SIZE", DEFAULT_SIZE))
+    return app_cache("STEP_CACHE_SIZE", DEFAULT_SIZE, "guidance_renderings")
+
+
+def app_cache(size_setting: str, default: int, name: str) -> Renderings | None:
+    """The app's bounded cache `name`, sized by the config's `size_setting`; None when that is 0."""
+    size = int(current_app.config.get(size_setting, default))
     if size <= 0:
         return None
-    cache = current_app.extensions.get("guidance_renderings")
+    cache = current_app.extensions.get(name)
     if cache is None or cache.size != size:
-        cache = current_app.extensions["guidance_renderings"] = Renderings(size)
+        cache = current_app.extensions[name] = Renderings(size)
     return cache
 
 
