@@ -135,6 +135,13 @@ def runner(app):
 
 
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+CSRF_VALUE = re.compile(r'(name="csrf_token" value=|name="csrf-token" content=)"[^"]+"')
+
+
+def without_tokens(html: str) -> str:
+    """A page without its CSRF tokens: they are signed afresh on every page, and random enough
+    to spell any short word a test means to find absent."""
+    return CSRF_VALUE.sub(r'\1"-"', html)
 
 
 class Session:

@@ -12,17 +12,16 @@ from guidance.extensions import db
 from guidance.models import Document, Notification, NotificationKind, User
 from guidance.services import feedback
 from guidance.services.documents import toggle_pin
-from tests.conftest import Session, publish_text
+from tests.conftest import Session, publish_text, without_tokens
 
 WIRE = "processes/send-wire"
 STEP = f"/d/{WIRE}/steps/screen"
-CSRF_VALUE = re.compile(r'(name="csrf_token" value=|name="csrf-token" content=)"[^"]+"')
 CONTEXT = "?customer.first_name=%3Ci%3EAna%22&case.id=12&not.known=1&card.last4=" + "9" * 120
 
 
 def same_page(html: str) -> str:
-    """Without its CSRF tokens (signed afresh on every page) and the blank lines between tags."""
-    return re.sub(r">\s+<", "><", CSRF_VALUE.sub(r'\1"-"', html))
+    """Without its CSRF tokens and the blank lines between tags."""
+    return re.sub(r">\s+<", "><", without_tokens(html))
 
 
 def with_placeholders(app) -> None:
@@ -67,12 +66,15 @@ def test_context_in_a_kept_page_is_escaped_and_only_this_requests(app, agent):
     second = agent.get(STEP + "?customer.first_name=Bo").get_data(as_text=True)
     assert 'Hello <span class="slot" data-slot="customer.first_name">&lt;i&gt;Ana&#34;</span>' in first
     assert '<input type="hidden" name="customer.first_name" value="&lt;i&gt;Ana&#34;">' in first
-    assert "Ana" not in second and 'Hello <span class="slot" data-slot="customer.first_name">Bo</span>' in second
+    assert (
+        "Ana" not in same_page(second)
+        and 'Hello <span class="slot" data-slot="customer.first_name">Bo</span>' in second
+    )
     assert 'href="/d/processes/send-wire/steps/verify?customer.first_name=Bo"' in second
     said = agent.get(f"/d/{WIRE}/steps/escalate?customer.first_name=%3Ci%3EAna%22").get_data(as_text=True)
     assert 'data-copy="&lt;i&gt;Ana&#34;, I need to pass this to a specialist colleague."' in said
     blank = agent.get(f"/d/{WIRE}/steps/escalate").get_data(as_text=True)
-    assert 'data-copy="[customer’s first name], I need to pass' in blank and "Ana" not in blank
+    assert 'data-copy="[customer’s first name], I need to pass' in blank and "Ana" not in same_page(blank)
 
 
 def test_what_the_agent_does_shows_on_the_next_kept_page(app, agent):
