@@ -20,13 +20,13 @@ from ..content import DocumentKind
 from ..extensions import db
 from ..models import SynonymGroup
 from ..services.content_state import current_generation
-from . import hybrid, semantic, snippets
+from . import hybrid, scoring, semantic, snippets
 from . import query as queries
 from .embedder import Embedder
 from .freshness import KeepsFresh
 from .index import IndexMissing, SearchIndex
 from .judging import MAX_SPELLINGS, better, closest_titles, is_weak, mask_for, no_good_match, spellings
-from .recent import Recent, kept_filter, light
+from .recent import Recent, light
 
 log = logging.getLogger(__name__)
 MAX_QUERY = 500
@@ -177,10 +177,11 @@ class SearchEngine(KeepsFresh):
         depth = max(limit, hybrid.SEMANTIC_DEPTH)
         typed = analysed.terms
         analysed = queries.focus(analysed, searcher.reader())
-        found = searcher.search(queries.build(analysed), limit=depth, filter=restrict, mask=mask)
+        found = scoring.search(searcher, queries.build(analysed), limit=depth, filter=restrict, mask=mask)
         weak = is_weak(searcher, found, typed, analysed)
         query_vector = vector.result() if vector is not None else None
-        ranked = self._rank(searcher, found, matrix, query_vector, restrict, mask)
+        near = hybrid.nearest(matrix, query_vector) if query_vector is not None else None
+        ranked = self._rank(searcher, found, matrix, near, restrict, mask)
         no_match = no_good_match(ranked, weak, query_vector)
         # A few typed words with one unknown: likely a typo. A pasted message is full of words
         # the library never uses; correcting them would only add noise unless nothing matched.
@@ -197,18 +198,23 @@ class SearchEngine(KeepsFresh):
         chosen, searched = None, queries.build(analysed)
         tried = spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
         tried = tried if corrections else []
-        # Their embeddings are computed while the spellings are searched, side by side.
-        meanings = [_POOL.submit(semantic.embed_query, s) if query_vector is not None else None for s in tried]
-        for corrected, meaning in zip(tried, meanings, strict=True):
+        # Their embeddings are computed in one batch (a forward pass costs about as much for a few
+        # short texts as for one) while the spellings are searched.
+        meanings = _POOL.submit(semantic.embed_queries, tried) if query_vector is not None and tried else None
+        for number, corrected in enumerate(tried):
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
             if retyped.terms == typed and queries.build(retry) == searched:  # the same lexical answer
                 retried, retried_weak = found, weak
             else:
-                retried = searcher.search(queries.build(retry), limit=depth, filter=restrict, mask=mask)
+                retried = scoring.search(searcher, queries.build(retry), limit=depth, filter=restrict, mask=mask)
                 retried_weak = is_weak(searcher, retried, retyped.terms, retry)
-            vector2 = meaning.result() if meaning is not None else None
-            reranked = self._rank(searcher, retried, matrix, vector2, restrict, mask)
+            vector2 = meanings.result()[number] if meanings is not None else None
+            near2 = None
+            if vector2 is not None:
+                lexical_slugs = [light(searcher, hit.docnum)["slug"] for hit in retried]
+                near2 = hybrid.nearest(matrix, vector2, hybrid.rows_near(matrix, near[1], lexical_slugs))
+            reranked = self._rank(searcher, retried, matrix, near2, restrict, mask)
             if better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
                 chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
             ):
@@ -218,10 +224,11 @@ class SearchEngine(KeepsFresh):
             no_match = no_good_match(ranked, weak, vector2)
         results.weak = no_match
         if no_match:
-            closest = searcher.search(
-                closest_titles(typed),
+            closest = scoring.search(
+                searcher,
+                closest_titles(searcher.reader(), typed),
                 limit=3,
-                filter=kept_filter(searcher, q.And([q.Term("type", "doc"), *([restrict] if restrict else [])])),
+                filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]),
                 mask=mask,
             )
             results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
@@ -275,16 +282,17 @@ class SearchEngine(KeepsFresh):
         return matrix if matrix is not None and len(matrix.slugs) else None
 
     @staticmethod
-    def _rank(searcher, found, matrix, vector, restrict, mask) -> list[hybrid.Candidate]:
-        if vector is None or matrix is None:
+    def _rank(searcher, found, matrix, near, restrict, mask) -> list[hybrid.Candidate]:
+        if near is None or matrix is None:
             return [replace(hybrid.candidate(searcher, hit, hit.score), score=hit.score) for hit in found]
-        return hybrid.fuse(searcher, found, matrix, vector, restrict, mask)
+        return hybrid.fuse(searcher, found, matrix, near, restrict, mask)
 
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
         if not slugs:
             return {}
         best: dict[str, tuple[str, str]] = {}
-        found = searcher.search(
+        found = scoring.search(
+            searcher,
             queries.build(analysed, queries.STEP_FIELDS),
             limit=len(slugs) * 6,
             filter=q.Or([q.Term("slug", s) for s in slugs]),

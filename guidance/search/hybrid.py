@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as q
 
-from . import vectors
+from . import scoring, vectors
 from .recent import light
 
 SEMANTIC_DEPTH = 30  # documents taken from the nearest passages
@@ -37,6 +37,10 @@ BEST_SHARE = 0.5
 # lower than processes with them, and would be hidden too often.
 NO_GOOD_MATCH = 0.45
 CORRECTION_MARGIN = 0.05  # and find a clearly better answer
+# A corrected spelling's meaning is compared with the passages of the documents the typed words
+# came nearest, and of the spelling's own lexical hits, not with every passage: a full scan per
+# spelling tried cost 6 ms at 10,000 documents (benchmarks/search_speed.py).
+NEAR_DOCUMENTS = 120
 
 
 @dataclass
@@ -83,10 +87,25 @@ class Matrices:
             self._key, self._matrix = None, None
 
 
-def nearest(matrix: vectors.Matrix, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each passage's similarity and each document's best (in matrix.documents order)."""
-    scores = matrix.vectors @ query
+def nearest(matrix: vectors.Matrix, query: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each passage's similarity and each document's best (in matrix.documents order); with
+    `rows`, only those passages are compared and the others count as opposite in meaning."""
+    if rows is None:
+        scores = matrix.vectors @ query
+    else:
+        scores = np.full(len(matrix.slugs), -1.0, dtype=np.float32)
+        scores[rows] = matrix.vectors[rows] @ query
     return scores, np.maximum.reduceat(scores, matrix.starts) if len(scores) else scores
+
+
+def rows_near(matrix: vectors.Matrix, best: np.ndarray, slugs: list[str]) -> np.ndarray:
+    """The passages of the NEAR_DOCUMENTS documents best scored in `best`, and of `slugs`."""
+    if not len(best):
+        return np.zeros(0, dtype=np.intp)
+    top = np.argpartition(-best, min(NEAR_DOCUMENTS, len(best) - 1))[:NEAR_DOCUMENTS]
+    spans = [matrix.rows[matrix.documents[i]] for i in top]
+    spans += [matrix.rows[slug] for slug in slugs if slug in matrix.rows]
+    return np.unique(np.concatenate([np.arange(start, end) for start, end in spans]))
 
 
 def _current(matrix: vectors.Matrix, candidate: Candidate) -> bool:
@@ -95,11 +114,11 @@ def _current(matrix: vectors.Matrix, candidate: Candidate) -> bool:
     return matrix.digests.get(candidate.slug) == candidate.meaning
 
 
-def fuse(searcher, lexical, matrix, query, restrict, mask) -> list[Candidate]:
-    """Lexical hits and the nearest documents, in fused order (the best first)."""
+def fuse(searcher, lexical, matrix, near, restrict, mask) -> list[Candidate]:
+    """Lexical hits and the nearest documents (`near`: what nearest() found), in fused order."""
     ranked = [candidate(searcher, hit, hit.score) for hit in lexical]
     found = {c.slug: c for c in ranked}
-    scores, best = nearest(matrix, query)
+    scores, best = near
     if len(best):
         top = np.argpartition(-best, min(SEMANTIC_DEPTH, len(best) - 1))[:SEMANTIC_DEPTH]
         # A document sharing no word with the query must also be nearer in meaning than the best
@@ -111,9 +130,9 @@ def fuse(searcher, lexical, matrix, query, restrict, mask) -> list[Candidate]:
             gate = max(gate, float(scores[rows[0] : rows[1]].max())) if rows else math.inf
         wanted = [matrix.documents[i] for i in top if best[i] >= gate and matrix.documents[i] not in found]
         if wanted:
-            # Only through Whoosh: documents deleted since, and those the role may not see, drop out.
-            extra = searcher.search(
-                q.Or([q.Term("key", slug) for slug in wanted]), limit=len(wanted), filter=restrict, mask=mask
+            # Only through the index: documents deleted since, and those the role may not see, drop out.
+            extra = scoring.search(
+                searcher, q.Or([q.Term("key", slug) for slug in wanted]), limit=len(wanted), filter=restrict, mask=mask
             )
             for hit in extra:
                 near = candidate(searcher, hit, 0.0)

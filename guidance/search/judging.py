@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from itertools import islice, product
 
+import numpy as np
 from whoosh import query as q
-from whoosh.reading import TermNotFound
 
-from . import hybrid
+from . import hybrid, scoring
 from . import query as queries
 from .recent import KeptFuzzyTerm
 
@@ -42,21 +42,16 @@ def is_weak(searcher, found, terms: list[str], analysed: queries.Analysed) -> bo
 
 
 def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
-    try:
-        postings = searcher.postings(field_name, term)
-    except TermNotFound:
-        return False
-    # A word that only edited or removed pages held keeps its place in the vocabulary with no
-    # live posting; Whoosh raises ReadTooFar when such an exhausted list is asked to skip.
-    if not postings.is_active():
-        return False
-    if postings.id() < docnum:
-        postings.skip_to(docnum)
-    return postings.is_active() and postings.id() == docnum
+    ids = scoring.postings(searcher, field_name, term)
+    at = int(np.searchsorted(ids, docnum))
+    return at < len(ids) and ids[at] == docnum
 
 
-def closest_titles(terms: list[str]) -> q.Query:
-    return q.Or([KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms])
+def closest_titles(reader, terms: list[str]) -> q.Query:
+    """Titles holding words within an edit or two of the typed ones, each such word scored as
+    Whoosh scores a fuzzy term's expansions in a large index (kept per reader: scoring.py)."""
+    fuzzy = [KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms]
+    return q.Or([q.Term("title", word) for term in fuzzy for word in term.words(reader)])
 
 
 def no_good_match(ranked: list, weak: bool, vector) -> bool:

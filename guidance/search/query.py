@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from whoosh import query as q
 from whoosh.analysis import RegexTokenizer
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import distance
 
+from .recent import kept
 from .schema import ANALYZER, STOP_WORDS, WORDS
 
 # The searched fields. `text` weighs titles, synonyms, phrasings and the rest by repetition
@@ -102,10 +104,35 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
     for word in dict.fromkeys(words):
         if len(word) < 3 or word.isdigit() or reader.doc_frequency("spelling", word):
             continue
-        found = searcher.corrector("spelling").suggest(
-            word, limit=choices, maxdist=1 if len(word) <= 5 else 2, prefix=1
-        )
-        found = [w for w in found if w != word]
+        found = [w for w in suggest(reader, word, choices, 1 if len(word) <= 5 else 2) if w != word]
         if found:
             corrections[word] = found
     return corrections
+
+
+def suggest(reader, word: str, limit: int, maxdist: int) -> list[str]:
+    """What `searcher.corrector("spelling").suggest(word, limit, maxdist, prefix=1)` answers:
+    known words within `maxdist` edits sharing the first letter, the most frequent first. Whoosh
+    computes the distance to every word with that letter (measured: 55 ms a query at 10,000
+    documents); a length more than `maxdist` away rules a word out before its distance is."""
+    lengths = kept(reader, "vocabulary", "spelling", lambda: _vocabulary(reader)).get(word[:1], {})
+    near = [
+        candidate
+        for size in range(len(word) - maxdist, len(word) + maxdist + 1)
+        for candidate in lengths.get(size, ())
+        if distance(candidate, word, limit=maxdist) <= maxdist
+    ]
+    # Whoosh's score and order: frequency alone ranks (its score holds maxdist, not the distance);
+    # at the limit its heap keeps the later word of a tie; what it keeps is listed A to Z on ties.
+    scored = [(0 - (maxdist + (1.0 / (reader.frequency("spelling", w) or 1) * 0.5)), w) for w in near]
+    kept_best = sorted(scored, reverse=True)[:limit]
+    return [w for _, w in sorted(kept_best, key=lambda item: (0 - item[0], item[1]))]
+
+
+def _vocabulary(reader) -> dict[str, dict[int, list[str]]]:
+    """The spelling field's words by first letter and length, read once per reader."""
+    grouped: dict[str, dict[int, list[str]]] = {}
+    for raw in reader.lexicon("spelling"):
+        known = raw.decode("utf-8")
+        grouped.setdefault(known[:1], {}).setdefault(len(known), []).append(known)
+    return grouped

@@ -79,6 +79,9 @@ class KeptFuzzyTerm(q.FuzzyTerm):
         key = (self.fieldname, self.text, self.maxdist, self.prefixlength)
         return kept(ixreader, "fuzzy", key, lambda: list(super(KeptFuzzyTerm, self)._btexts(ixreader)))
 
+    def words(self, ixreader) -> list[str]:
+        return [word.decode("utf-8") if isinstance(word, bytes) else word for word in self._btexts(ixreader) if word]
+
 
 def kept_filter(searcher, query: q.Query) -> BitSet:
     """The documents a constant filter allows, worked out once per searcher."""

@@ -73,3 +73,13 @@ def embed_query(text: str):
     vector = found.encode([text])[0]
     vector.setflags(write=False)
     return vector
+
+
+def embed_queries(texts: list[str]) -> list:
+    """Several queries' unit vectors from one forward pass (or Nones without the model)."""
+    found = _load()
+    if found is None or not texts:
+        return [None] * len(texts)
+    vectors = found.encode(list(texts))
+    vectors.setflags(write=False)
+    return list(vectors)

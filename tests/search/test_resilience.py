@@ -123,18 +123,18 @@ def test_a_live_index_directory_deleted_behind_the_link_is_rebuilt(app, data_dir
 def test_an_index_that_fails_under_an_open_searcher_is_rebuilt(app, data_dir, monkeypatch):
     """Damage Whoosh only meets while reading (a segment overwritten under a live searcher):
     the search answers "being rebuilt", and the files are rebuilt rather than trusted again."""
-    from whoosh.searching import Searcher
+    from whoosh.reading import SegmentReader
 
     with app.app_context():
         assert wait_for_results()
         live = Path(os.path.realpath(data_dir / "search" / "current"))
-        real_search = Searcher.search
+        real_postings = SegmentReader.postings
 
         def damaged(self, *args, **kwargs):
-            monkeypatch.setattr(Searcher, "search", real_search)  # the rebuilt files read fine
+            monkeypatch.setattr(SegmentReader, "postings", real_postings)  # the rebuilt files read fine
             raise struct.error("unpack requires a buffer of 4 bytes")
 
-        monkeypatch.setattr(Searcher, "search", damaged)
+        monkeypatch.setattr(SegmentReader, "postings", damaged)
         answer = search.engine().search("card arrived", role="agent")
         assert answer.unavailable and not answer.hits
         for _ in range(200):

@@ -1,0 +1,123 @@
+"""The numpy scoring (search/scoring.py) ranks exactly as Whoosh's own search does: same entries,
+same order, same scores, with filters, role masks, and entries deleted by edits."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from sqlalchemy import select
+from whoosh import query as q
+
+from guidance.extensions import db
+from guidance.models import Document
+from guidance.search import query as queries
+from guidance.search import scoring
+from guidance.search.judging import mask_for
+from guidance.services.library import import_tree
+from tests.conftest import publish_text
+from tests.search.conftest import write
+
+WORDS = [
+    "refund",
+    "card",
+    "wire",
+    "transfer",
+    "fraud",
+    "limit",
+    "fee",
+    "account",
+    "close",
+    "travel",
+    "notice",
+    "branch",
+    "cash",
+]
+
+
+@pytest.fixture
+def edited(app, engine, library):
+    """The fixture library, plus pages sharing words in varying measure, two of them edited
+    since (their old entries deleted in an older segment), one for seniors only."""
+    rng = random.Random(3)
+    for number in range(40):
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 40)))
+        title = " ".join(rng.sample(WORDS, 2)).capitalize()
+        audience = "audience: [senior]\n" if number == 7 else ""
+        write(library, f"pages/p{number}.md", f"---\ntitle: {title} {number}\n{audience}---\n{body}\n")
+    import_tree(library)
+    for slug in ("pages/p3", "pages/p11"):
+        document = db.session.scalar(select(Document).where(Document.slug == slug))
+        publish_text(document, document.published_revision.source + "\nrefund refund fee\n")
+    engine.search("refund", role="agent", wait=True)  # the index has caught up with the edits
+    return engine
+
+
+def ranked(results) -> list[tuple[int, float]]:
+    return [(hit.docnum, hit.score) for hit in results]
+
+
+def same(whoosh_results, numpy_results) -> None:
+    expected, found = ranked(whoosh_results), ranked(numpy_results)
+    assert [n for n, _ in found] == [n for n, _ in expected]
+    assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-12)
+    assert bool(numpy_results) == bool(whoosh_results)
+
+
+def test_every_query_of_one_and_several_words_ranks_as_whoosh_does(edited):
+    with edited.index.searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        mask = mask_for("agent", searcher)
+        assert mask is not None
+        compared = 0
+        for size in (1, 2, 3):
+            for words in itertools.combinations(WORDS, size):
+                built = queries.build(queries.analyse(" ".join(words)))
+                for limit, kind_filter, role_mask in itertools.product(
+                    (3, 30), (None, q.Term("kind", "page")), (None, mask)
+                ):
+                    same(
+                        searcher.search(built, limit=limit, filter=kind_filter, mask=role_mask),
+                        scoring.search(searcher, built, limit=limit, filter=kind_filter, mask=role_mask),
+                    )
+                    compared += 1
+        assert compared > 2000
+
+
+def test_ties_at_the_limit_keep_the_earlier_entry_as_whoosh_does(edited):
+    with edited.index.searcher() as searcher:
+        built = q.Term("type", "doc")  # every document scores the same
+        for limit in (1, 5, 17):
+            same(searcher.search(built, limit=limit), scoring.search(searcher, built, limit=limit))
+
+
+def test_a_senior_only_page_is_masked_for_agents_and_found_for_seniors(edited):
+    with edited.index.searcher() as searcher:
+        built = q.Term("key", "pages/p7")
+        assert not scoring.search(searcher, built, limit=5, mask=mask_for("agent", searcher))
+        assert len(scoring.search(searcher, built, limit=5, mask=mask_for("senior", searcher))) == 1
+
+
+def test_other_query_shapes_are_left_to_whoosh(edited):
+    with edited.index.searcher() as searcher:
+        for built in (
+            queries.build(queries.analyse("refu", as_you_type=True)),
+            q.And([q.Term("text", "refund"), q.Term("text", "fee")]),
+            q.FuzzyTerm("text", "refnd"),
+        ):
+            same(searcher.search(built, limit=10), scoring.search(searcher, built, limit=10))
+
+
+def test_spelling_suggestions_are_whoosh_s_own_ranked_by_frequency_ties_kept_as_whoosh_keeps(edited):
+    with edited.index.searcher() as searcher:
+        reader = searcher.reader()
+        known = [word.decode() for word in reader.lexicon("spelling")]
+        typed = [w[:i] + c + w[i + 1 :] for w in known if len(w) > 3 for i in (1, len(w) - 1) for c in "ae"]
+        typed += ["refnd", "tranfser", "acount", "xyzzy", "cardd"]
+        for word in typed:
+            for limit, maxdist in ((1, 1), (3, 1), (3, 2)):
+                assert queries.suggest(reader, word, limit, maxdist) == searcher.corrector("spelling").suggest(
+                    word, limit=limit, maxdist=maxdist, prefix=1
+                ), word
+        assert queries.suggest(reader, "tranfser", 1, 2) == ["transfer"]
