@@ -2,7 +2,8 @@
 trivial Flask "hello" page served by the same gunicorn settings in the same run.
 
     .venv/bin/python benchmarks/http_speed.py                  # the starter library (about 2 minutes)
-    .venv/bin/python benchmarks/http_speed.py --docs 10000     # plus generated pages (search at scale)
+    .venv/bin/python benchmarks/http_speed.py --docs 10000     # plus generated pages (search at scale;
+                                                               # their passages get random vectors)
 
 Absolute figures swing 2-3x on a shared 2-core machine; the ratio to "hello" much less, so the
 table leads with it. Needs `wrk` (Debian's package; installed when missing, as root or via sudo).
@@ -55,7 +56,7 @@ end
 """
 
 
-def prepare(data_dir: Path, docs: int) -> None:
+def prepare(data_dir: Path, docs: int, real_embeddings: bool = True) -> None:
     """A data dir with the starter library (and generated pages) and an agent to log in as."""
     import flask_migrate
 
@@ -78,7 +79,12 @@ def prepare(data_dir: Path, docs: int) -> None:
         search.engine().rebuild()
         # Every passage embedded before the clock starts: a server still embedding in the
         # background would share the cores with whatever is being measured.
-        search.engine().wait_until_current()
+        if real_embeddings:
+            search.engine().wait_until_current()
+        else:  # (generated pages: random unit vectors, as in search_speed.py; hours saved)
+            from benchmarks.search_speed import fill_embeddings
+
+            fill_embeddings(search.engine(), real=False)
 
 
 def wrk(
@@ -130,10 +136,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=0, help="generated pages to add (search at scale)")
     parser.add_argument("--seconds", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument(
+        "--real-embeddings",
+        action="store_true",
+        help="with --docs, embed every generated passage with the model (hours at 10,000 pages on 2 cores); "
+        "by default the passages not already embedded get random unit vectors, so the semantic stage "
+        "searches a full-size matrix with the real query model (and finds no near meaning in them)",
+    )
     options = parser.parse_args()
     subprocess.run([str(ROOT / "bin" / "ensure-debian-packages"), "wrk"], check=True)
     work = Path(tempfile.mkdtemp(prefix="guidance-http-"))
-    prepare(work, options.docs)
+    prepare(work, options.docs, real_embeddings=options.real_embeddings or not options.docs)
     (work / "hello").mkdir()
     rows: dict[str, dict] = {}
     # The same settings for both: guidance/serving.py (gthread, 2 workers x 4 threads).
@@ -178,7 +191,9 @@ def report(rows: dict[str, dict], options) -> None:
     hello = rows["hello"]["req_s"]
     print(
         f"\nwrk -t2 -c20 -d{options.seconds}s against gunicorn (guidance/serving.py), "
-        f"starter library{f' + {options.docs:,} generated pages' if options.docs else ''}, logged in as an agent\n"
+        f"starter library{f' + {options.docs:,} generated pages' if options.docs else ''}, logged in as an agent"
+        + (" (generated passages: random vectors)" if options.docs and not options.real_embeddings else "")
+        + "\n"
     )
     print("(search: one message asked again and again, then a different message each request)\n")
     print(f"{'':28}{'req/s':>9}{'of hello':>10}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")

@@ -11,7 +11,6 @@ from whoosh import query as q
 
 from . import hybrid, scoring
 from . import query as queries
-from .recent import KeptFuzzyTerm
 
 MAX_SPELLINGS = 6  # corrected queries tried, at most
 
@@ -50,8 +49,8 @@ def _holds(searcher, field_name: str, term: str, docnum: int) -> bool:
 def closest_titles(reader, terms: list[str]) -> q.Query:
     """Titles holding words within an edit or two of the typed ones, each such word scored as
     Whoosh scores a fuzzy term's expansions in a large index (kept per reader: scoring.py)."""
-    fuzzy = [KeptFuzzyTerm("title", t, maxdist=2 if len(t) > 5 else 1, prefixlength=1) for t in terms]
-    return q.Or([q.Term("title", word) for term in fuzzy for word in term.words(reader)])
+    near = [queries.within(reader, "title", t, 2 if len(t) > 5 else 1) for t in terms]
+    return q.Or([q.Term("title", word) for words in near for word in words])
 
 
 def no_good_match(ranked: list, weak: bool, vector) -> bool:

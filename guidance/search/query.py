@@ -111,28 +111,40 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
 
 
 def suggest(reader, word: str, limit: int, maxdist: int) -> list[str]:
-    """What `searcher.corrector("spelling").suggest(word, limit, maxdist, prefix=1)` answers:
-    known words within `maxdist` edits sharing the first letter, the most frequent first. Whoosh
-    computes the distance to every word with that letter (measured: 55 ms a query at 10,000
-    documents); a length more than `maxdist` away rules a word out before its distance is."""
-    lengths = kept(reader, "vocabulary", "spelling", lambda: _vocabulary(reader)).get(word[:1], {})
-    near = [
-        candidate
-        for size in range(len(word) - maxdist, len(word) + maxdist + 1)
-        for candidate in lengths.get(size, ())
-        if distance(candidate, word, limit=maxdist) <= maxdist
-    ]
+    """What `searcher.corrector("spelling").suggest(word, limit, maxdist, prefix=1)` answers, from
+    within(): the most frequent first."""
     # Whoosh's score and order: frequency alone ranks (its score holds maxdist, not the distance);
     # at the limit its heap keeps the later word of a tie; what it keeps is listed A to Z on ties.
-    scored = [(0 - (maxdist + (1.0 / (reader.frequency("spelling", w) or 1) * 0.5)), w) for w in near]
+    scored = [
+        (0 - (maxdist + (1.0 / (reader.frequency("spelling", w) or 1) * 0.5)), w)
+        for w in within(reader, "spelling", word, maxdist)
+    ]
     kept_best = sorted(scored, reverse=True)[:limit]
     return [w for _, w in sorted(kept_best, key=lambda item: (0 - item[0], item[1]))]
 
 
-def _vocabulary(reader) -> dict[str, dict[int, list[str]]]:
-    """The spelling field's words by first letter and length, read once per reader."""
+def within(reader, field_name: str, word: str, maxdist: int) -> list[str]:
+    """The field's words within `maxdist` edits of `word` and sharing its first letter, in order:
+    what Whoosh's `reader.terms_within(field, word, maxdist, prefix=1)` yields. Whoosh computes
+    the distance to every word with that letter (measured: 55 ms a query at 10,000 documents);
+    here a length more than `maxdist` away rules a word out first, and answers are kept."""
+
+    def compute() -> list[str]:
+        lengths = kept(reader, "vocabulary", field_name, lambda: _vocabulary(reader, field_name)).get(word[:1], {})
+        return sorted(
+            candidate
+            for size in range(len(word) - maxdist, len(word) + maxdist + 1)
+            for candidate in lengths.get(size, ())
+            if distance(candidate, word, limit=maxdist) <= maxdist
+        )
+
+    return kept(reader, "within", (field_name, word, maxdist), compute)
+
+
+def _vocabulary(reader, field_name: str) -> dict[str, dict[int, list[str]]]:
+    """A field's words by first letter and length, read once per reader."""
     grouped: dict[str, dict[int, list[str]]] = {}
-    for raw in reader.lexicon("spelling"):
+    for raw in reader.lexicon(field_name):
         known = raw.decode("utf-8")
         grouped.setdefault(known[:1], {}).setdefault(len(known), []).append(known)
     return grouped

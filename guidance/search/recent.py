@@ -58,29 +58,18 @@ def light(searcher, docnum: int) -> dict:
     return found
 
 
-WORDS_KEPT = 20_000  # per reader: the expansions of that many typed words, then forgotten
+WORDS_KEPT = 20_000  # per reader and kind: that many answers (typed words' expansions), then forgotten
 
 
 def kept(reader, kind: str, key: Hashable, compute):
-    """`compute()` once per reader (its vocabulary never changes): expanding a typed word to the
-    words within an edit or two walks the field's whole term list (measured: 10 ms a search)."""
+    """`compute()` once per reader or searcher: neither ever changes, so what is worked out from
+    one (a word's near spellings, a field's vocabulary, a filter, decoded postings) holds for it."""
     seen = reader.__dict__.setdefault("_guidance_" + kind, {})
     if key not in seen:
         if len(seen) >= WORDS_KEPT:
             seen.clear()
         seen[key] = compute()
     return seen[key]
-
-
-class KeptFuzzyTerm(q.FuzzyTerm):
-    """A FuzzyTerm whose expansion is kept per reader."""
-
-    def _btexts(self, ixreader):
-        key = (self.fieldname, self.text, self.maxdist, self.prefixlength)
-        return kept(ixreader, "fuzzy", key, lambda: list(super(KeptFuzzyTerm, self)._btexts(ixreader)))
-
-    def words(self, ixreader) -> list[str]:
-        return [word.decode("utf-8") if isinstance(word, bytes) else word for word in self._btexts(ixreader) if word]
 
 
 def kept_filter(searcher, query: q.Query) -> BitSet:

@@ -121,3 +121,8 @@ def test_spelling_suggestions_are_whoosh_s_own_ranked_by_frequency_ties_kept_as_
                     word, limit=limit, maxdist=maxdist, prefix=1
                 ), word
         assert queries.suggest(reader, "tranfser", 1, 2) == ["transfer"]
+        for word in typed[:200]:
+            for maxdist in (1, 2):
+                assert queries.within(reader, "title", word, maxdist) == [
+                    *reader.terms_within("title", word, maxdist, prefix=1)
+                ]
