@@ -319,8 +319,11 @@ class SearchEngine(KeepsFresh):
             known = self._suggested.get(key)
             if known is None:
                 with self.index.searcher(key[-1]) as searcher:
-                    found = searcher.search(
-                        q.And([q.Term("title_prefix", w) for w in words]), limit=limit, mask=mask_for(role, searcher)
+                    found = scoring.search(
+                        searcher,
+                        q.And([q.Term("title_prefix", w) for w in words]),
+                        limit=limit,
+                        mask=mask_for(role, searcher),
                     )
                     known = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
                 self._suggested.put(key, known)

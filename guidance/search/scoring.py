@@ -6,7 +6,8 @@ never fires on such a union: measured, 0 blocks skipped), which took most of a s
 Here each word's postings are decoded once per reader (a reader's postings never change), scored
 with the same formula and statistics, and summed; the top entries are taken with one partition.
 The ranking is Whoosh's own: tests/search/test_scoring.py compares the two on every query shape
-this handles. Other shapes (synonym phrases, as-you-type prefixes) go to Whoosh unchanged.
+this handles (terms, and ORs and ANDs of them: admin synonyms' phrases). Other shapes (as-you-type
+prefixes, fuzzy terms) go to Whoosh unchanged.
 """
 
 from __future__ import annotations
@@ -28,23 +29,13 @@ POSTINGS_KEPT = 3_000_000  # decoded postings kept per reader (12 bytes each): t
 
 def search(searcher, query: q.Query, *, limit: int, filter: q.Query | None = None, mask: q.Query | None = None):
     """What `searcher.search(query, limit=limit, filter=filter, mask=mask)` answers."""
-    terms = _flat_terms(query)
-    if terms is None or not all(isinstance(f, q.Query) for f in (filter, mask) if f is not None):
+    if not all(isinstance(f, q.Query) for f in (filter, mask) if f is not None):
         return searcher.search(query, limit=limit, filter=filter, mask=mask)
     table = _table(searcher)
-    scores = np.zeros(table.size)
-    matched = np.zeros(table.size, dtype=bool)
-    for field_name, text, boost in terms:
-        ids, weights = table.postings(searcher, field_name, text)
-        if not len(ids):
-            continue
-        if not searcher.schema[field_name].scorable:  # (an ID field: Whoosh scores the weight)
-            scores[ids] += weights * boost
-        else:
-            idf, average = searcher.idf(field_name, text), searcher.avg_field_length(field_name) or 1
-            lengths = table.lengths(searcher, field_name)[ids]
-            scores[ids] += idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average))) * boost
-        matched[ids] = True
+    evaluated = _evaluate(searcher, table, query)
+    if evaluated is None:
+        return searcher.search(query, limit=limit, filter=filter, mask=mask)
+    scores, matched = evaluated
     matched &= table.live
     if filter is not None:
         matched &= _allowed(searcher, filter)
@@ -63,6 +54,59 @@ def search(searcher, query: q.Query, *, limit: int, filter: q.Query | None = Non
 def postings(searcher, field_name: str, text: str) -> np.ndarray:
     """The entries holding a term, in order (deleted ones too: only ever asked of a live hit)."""
     return _table(searcher).postings(searcher, field_name, text)[0]
+
+
+def _evaluate(searcher, table: _Table, query: q.Query) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every entry's score and whether it matches, as Whoosh's matchers would have it: a term by
+    BM25F (an unscorable field by its weight), an OR the sum of what matched, an AND the sum where
+    all matched. None for any other kind of query."""
+    if isinstance(query, q.Term) and not isinstance(query, q.MultiTerm):
+        scores, matched = np.zeros(table.size), np.zeros(table.size, dtype=bool)
+        ids, weights = table.postings(searcher, query.fieldname, query.text)
+        if len(ids):
+            scores[ids] = _term_scores(searcher, table, query.fieldname, query.text, ids, weights) * query.boost
+            matched[ids] = True
+        return scores, matched
+    if type(query) is q.Prefix:
+        return _evaluate(searcher, table, _completions(searcher.reader(), query))
+    if type(query) not in (q.Or, q.And) or query.boost != 1.0 or getattr(query, "scale", None) is not None:
+        return None
+    if getattr(query, "minmatch", 0) or not query.subqueries:
+        return None
+    parts = [_evaluate(searcher, table, part) for part in query.subqueries]
+    if any(part is None for part in parts):
+        return None
+    scores = np.sum([score for score, _ in parts], axis=0)
+    matches = [match for _, match in parts]
+    matched = np.logical_or.reduce(matches) if type(query) is q.Or else np.logical_and.reduce(matches)
+    return scores * matched, matched
+
+
+def _completions(reader, prefix: q.Prefix) -> q.Query:
+    """An unfinished word as the words it may become. Whoosh scores them by BM25F in an index of
+    over 5,000 entries and only counts them in a smaller one (query.compound.Or's matcher choice);
+    here it is BM25F at every size, so a library's growth does not reorder its as-you-type results.
+    (As Whoosh, a single completion loses the prefix's boost.)"""
+    words = kept(
+        reader,
+        "completions",
+        (prefix.fieldname, prefix.text),
+        lambda: list(reader.expand_prefix(prefix.fieldname, prefix.text)),
+    )
+    words = [word.decode("utf-8") if isinstance(word, bytes) else word for word in words]
+    if len(words) == 1:
+        return q.Term(prefix.fieldname, words[0])
+    return q.Or([q.Term(prefix.fieldname, word, boost=prefix.boost) for word in words])
+
+
+def _term_scores(
+    searcher, table: _Table, field_name: str, text: str, ids: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    if not searcher.schema[field_name].scorable:  # (an ID field: Whoosh scores the weight)
+        return weights
+    idf, average = searcher.idf(field_name, text), searcher.avg_field_length(field_name) or 1
+    lengths = table.lengths(searcher, field_name)[ids]
+    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
 
 
 def _flat_terms(query: q.Query) -> list[tuple[str, str, float]] | None:
