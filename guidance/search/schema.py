@@ -110,7 +110,8 @@ ANALYZER = StemmingAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=1)
 # Edge n-grams of title words make as-you-type suggestions a single term lookup.
 PREFIXES = NgramWordAnalyzer(minsize=2, maxsize=12, at="start")
 # Unstemmed words, so "did you mean" can offer real words.
-SPELLING = StandardAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=3)
+SPELLING_MIN_SIZE = 3
+SPELLING = StandardAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=SPELLING_MIN_SIZE)
 
 
 # How many times each part of a document counts in its `text` field (the body counts once):

@@ -33,6 +33,7 @@ from ..models._base import utcnow
 from ..signals import content_changed
 from . import audit, inbox
 from .content_state import next_generation
+from .documents import remember_parse
 
 
 class SourceProblems(ValueError):
@@ -129,6 +130,9 @@ def publish(publications: list[Publication], user: User | None) -> list[Publicat
                 detail=publication.detail,
             )
     db.session.commit()
+    for publication, parsed in checked:
+        if publication.revision is not None and publication.revision.source_path:  # (parsed from that path)
+            remember_parse(publication.revision, parsed)
     for publication in publications:
         _log(publication)
     content_changed.send(current_app._get_current_object(), document_ids=[p.document.id for p in publications])
