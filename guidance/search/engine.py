@@ -25,7 +25,16 @@ from . import query as queries
 from .embedder import Embedder
 from .freshness import KeepsFresh
 from .index import IndexMissing, SearchIndex
-from .judging import MAX_SPELLINGS, better, closest_titles, is_weak, mask_for, no_good_match, spellings
+from .judging import (
+    LONG_MESSAGE_SPELLINGS,
+    MAX_SPELLINGS,
+    better,
+    closest_titles,
+    is_weak,
+    mask_for,
+    no_good_match,
+    spellings,
+)
 from .recent import Recent, light
 
 log = logging.getLogger(__name__)
@@ -172,35 +181,51 @@ class SearchEngine(KeepsFresh):
         self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets, matrix
     ) -> Results:
         restrict, mask = self._filter(kind, tag), mask_for(role, searcher)
-        # The query's embedding is computed while Whoosh searches (numpy leaves the lock).
-        vector = _POOL.submit(semantic.embed_query, results.query) if matrix is not None else None
         depth = max(limit, hybrid.SEMANTIC_DEPTH)
         typed = analysed.terms
+        # A few typed words with one unknown: likely a typo, so it is always tried, and the
+        # corrections are embedded in one batch with the query (a forward pass costs about as much
+        # for a few short texts as for one), while the index is searched (numpy leaves the lock).
+        # A pasted message is full of words the library never uses; correcting them would only
+        # add noise unless nothing matched.
+        short = len(typed) <= 4
+        corrections = queries.correct(searcher, analysed.words, 3 if matrix is not None else 1) if short else None
+        early = (
+            spellings(analysed.words, corrections)[: MAX_SPELLINGS if matrix is not None else 1] if corrections else []
+        )
+        if matrix is None:
+            embedded = None
+        elif early:
+            embedded = _POOL.submit(semantic.embed_queries, [results.query, *early])
+        else:
+            embedded = _POOL.submit(lambda: [semantic.embed_query(results.query)])
         analysed = queries.focus(analysed, searcher.reader())
         found = scoring.search(searcher, queries.build(analysed), limit=depth, filter=restrict, mask=mask)
         weak = is_weak(searcher, found, typed, analysed)
-        query_vector = vector.result() if vector is not None else None
+        meanings = embedded.result() if embedded is not None else [None]
+        query_vector = meanings[0]
         near = hybrid.nearest(matrix, query_vector) if query_vector is not None else None
         ranked = self._rank(searcher, found, matrix, near, restrict, mask)
         no_match = no_good_match(ranked, weak, query_vector)
-        # A few typed words with one unknown: likely a typo. A pasted message is full of words
-        # the library never uses; correcting them would only add noise unless nothing matched.
-        corrections = (
-            queries.correct(searcher, analysed.words, 3 if query_vector is not None else 1)
-            if weak or no_match or len(typed) <= 4
-            else {}
-        )
+        if short:
+            tried = early if query_vector is not None else early[:1]
+            meanings = meanings[1:] if query_vector is not None else [None] * len(tried)
+        else:
+            corrections = (
+                queries.correct(searcher, analysed.words, 3 if query_vector is not None else 1)
+                if weak or no_match
+                else {}
+            )
+            tried = spellings(analysed.words, corrections)[: 1 if query_vector is None else LONG_MESSAGE_SPELLINGS]
+            tried = tried if corrections else []
+            later = _POOL.submit(semantic.embed_queries, tried) if query_vector is not None and tried else None
+            meanings = later.result() if later is not None else [None] * len(tried)
         # Each way of correcting the unknown words is searched; the one that finds the best answer,
         # clearly better than the typed words found, wins, or none does. Judged by meaning, not
         # spelling: "chargd twise" is "charged twice" here, not "card twice". With no unknown word
         # there is nothing to correct: the typed words less their stop words are not a correction
         # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
         chosen, searched = None, queries.build(analysed)
-        tried = spellings(analysed.words, corrections)[: 1 if query_vector is None else MAX_SPELLINGS]
-        tried = tried if corrections else []
-        # Their embeddings are computed in one batch (a forward pass costs about as much for a few
-        # short texts as for one) while the spellings are searched.
-        meanings = _POOL.submit(semantic.embed_queries, tried) if query_vector is not None and tried else None
         for number, corrected in enumerate(tried):
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
@@ -209,7 +234,7 @@ class SearchEngine(KeepsFresh):
             else:
                 retried = scoring.search(searcher, queries.build(retry), limit=depth, filter=restrict, mask=mask)
                 retried_weak = is_weak(searcher, retried, retyped.terms, retry)
-            vector2 = meanings.result()[number] if meanings is not None else None
+            vector2 = meanings[number]
             near2 = None
             if vector2 is not None:
                 lexical_slugs = [light(searcher, hit.docnum)["slug"] for hit in retried]

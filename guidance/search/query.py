@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
 from whoosh import query as q
 from whoosh.analysis import RegexTokenizer
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance
 
 from .recent import kept
 from .schema import ANALYZER, STOP_WORDS, WORDS
@@ -126,8 +126,10 @@ def suggest(reader, word: str, limit: int, maxdist: int) -> list[str]:
 def within(reader, field_name: str, word: str, maxdist: int) -> list[str]:
     """The field's words within `maxdist` edits of `word` and sharing its first letter, in order:
     what Whoosh's `reader.terms_within(field, word, maxdist, prefix=1)` yields. Whoosh computes
-    the distance to every word with that letter (measured: 55 ms a query at 10,000 documents);
-    here a length more than `maxdist` away rules a word out first, and answers are kept."""
+    its distance (Damerau-Levenshtein without repeated edits of a substring: "optimal string
+    alignment") in Python to every word with that letter, 55 ms a query at 10,000 documents; here a
+    length more than `maxdist` away rules a word out first, the same distance is RapidFuzz's (in
+    C), and answers are kept."""
 
     def compute() -> list[str]:
         lengths = kept(reader, "vocabulary", field_name, lambda: _vocabulary(reader, field_name)).get(word[:1], {})
@@ -135,7 +137,7 @@ def within(reader, field_name: str, word: str, maxdist: int) -> list[str]:
             candidate
             for size in range(len(word) - maxdist, len(word) + maxdist + 1)
             for candidate in lengths.get(size, ())
-            if distance(candidate, word, limit=maxdist) <= maxdist
+            if OSA.distance(candidate, word, score_cutoff=maxdist) <= maxdist
         )
 
     return kept(reader, "within", (field_name, word, maxdist), compute)
