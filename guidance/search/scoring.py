@@ -6,8 +6,8 @@ never fires on such a union: measured, 0 blocks skipped), which took most of a s
 Here each word's postings are decoded once per reader (a reader's postings never change), scored
 with the same formula and statistics, and summed; the top entries are taken with one partition.
 The ranking is Whoosh's own: tests/search/test_scoring.py compares the two on every query shape
-this handles (terms, and ORs and ANDs of them: admin synonyms' phrases). Other shapes (as-you-type
-prefixes, fuzzy terms) go to Whoosh unchanged.
+this handles (terms, ORs and ANDs of them as admin synonyms' phrases make, as-you-type prefixes).
+Other shapes (fuzzy terms, phrases, NOTs) go to Whoosh unchanged.
 """
 
 from __future__ import annotations
@@ -109,26 +109,13 @@ def _term_scores(
     return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
 
 
-def _flat_terms(query: q.Query) -> list[tuple[str, str, float]] | None:
-    """(field, text, boost) of a term or a plain OR of terms; None for anything else."""
-    if isinstance(query, q.Term) and not isinstance(query, q.MultiTerm):
-        return [(query.fieldname, query.text, query.boost)]
-    if type(query) is q.Or and query.boost == 1.0 and query.scale is None:
-        terms = [_flat_terms(part) for part in query.subqueries]
-        if all(t is not None and len(t) == 1 for t in terms):
-            return [t[0] for t in terms]
-    return None
-
-
 def _allowed(searcher, query: q.Query) -> np.ndarray:
     """The entries a filter or mask query covers, as a boolean array."""
     table = _table(searcher)
-    terms = _flat_terms(query)
+    evaluated = _evaluate(searcher, table, query)  # terms (a few slugs, a kind): their postings
+    if evaluated is not None:
+        return evaluated[1]
     allowed = np.zeros(table.size, dtype=bool)
-    if terms is not None:  # a few slugs: their postings, not a kept set per combination
-        for field_name, text, _ in terms:
-            allowed[table.postings(searcher, field_name, text)[0]] = True
-        return allowed
     ids = kept(searcher, "filter_arrays", repr(query), lambda: _ids(kept_filter(searcher, query)))
     allowed[ids] = True
     return allowed
