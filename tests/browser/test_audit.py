@@ -160,6 +160,9 @@ def test_pages_have_no_axe_violations_and_are_valid_html(logged_in, page, live_s
     html["editor-conflict"] = conflict_page(data_dir)
     for name, content in html.items():
         page.set_content(content)  # same markup, checked without re-requesting
+        # The page's own requests (the editor's preview) finish before the next page's markup
+        # replaces it: set_content keeps the window, so a late answer would meet the wrong page.
+        page.wait_for_load_state("networkidle")
         result = axe.run(page)
         if result.violations_count:
             failures[name] = result.generate_report()
