@@ -102,16 +102,21 @@ class MiniLM:
         size = width // self.heads
         x = _layer_norm(self.word[ids] + self.position[:length][None] + self.token_type, *self.embedding_norm)
         padding = ((1.0 - mask[:, None, None, :]) * np.float32(-1e9)).astype(np.float32)
+        # The dense layers take every token of the batch as one 2-D matrix: numpy multiplies a 3-D
+        # array by a matrix one text at a time, reading the weights once per text (a batch of four
+        # short queries cost three times one).
+        x = x.reshape(batch * length, width)
         for layer in self.layers:
             qkv = (x @ layer["qkv_w"] + layer["qkv_b"]).reshape(batch, length, 3, self.heads, size)
             query, key, value = qkv.transpose(2, 0, 3, 1, 4)
             scores = query @ key.transpose(0, 1, 3, 2) * np.float32(1.0 / np.sqrt(size)) + padding
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            attended = (scores @ value).transpose(0, 2, 1, 3).reshape(batch, length, width)
+            attended = (scores @ value).transpose(0, 2, 1, 3).reshape(batch * length, width)
             x = _layer_norm(attended @ layer["out_w"] + layer["out_b"] + x, *layer["attention_norm"])
             hidden = _gelu(x @ layer["up_w"] + layer["up_b"])
             x = _layer_norm(hidden @ layer["down_w"] + layer["down_b"] + x, *layer["output_norm"])
+        x = x.reshape(batch, length, width)
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 

@@ -11,6 +11,7 @@ in the extract too, so a heading never runs into the text below it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from markupsafe import Markup, escape
@@ -52,11 +53,14 @@ def snippet(text: str, pattern: Marks | None, fallback: str = "") -> Markup:
     found = list(pattern.finditer(text, 0, SCAN)) if pattern else []
     if not found:
         return escape(inline_text(fallback))
+    # The window starting at each match (in text order: a window ends at the first match past it).
+    starts, words = [m.start() for m in found], [m.group(0).lower()[:5] for m in found]
     best, best_count = 0, 0
-    for i, match in enumerate(found):
-        distinct = {m.group(0).lower()[:5] for m in found[i:] if m.start() < match.start() + WIDTH - LEAD}
-        if len(distinct) > best_count:
-            best, best_count = i, len(distinct)
+    for i, first in enumerate(starts):
+        end = bisect_left(starts, first + WIDTH - LEAD, i)
+        distinct = len(set(words[i:end]))
+        if distinct > best_count:
+            best, best_count = i, distinct
     start = max(0, found[best].start() - LEAD)
     if start:
         block = text.rfind("\n", start, found[best].start())  # begin at a block's start if one is near
