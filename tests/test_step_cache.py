@@ -245,3 +245,40 @@ def test_a_step_whose_id_is_also_a_page_of_documents_opens_as_a_step(app, agent)
     page = agent.get(f"/d/{WIRE}/steps/compare")
     assert page.status_code == 200
     assert "Is the destination country sanctioned?" in page.get_data(as_text=True)
+
+
+CALLBACKS = """---
+title: Promise a callback
+kind: process
+---
+
+## Ask for a number {#ask .end}
+
+Take the number to call back on.
+"""
+
+
+def test_a_link_to_a_document_never_published_stays_a_page_link_until_it_is_published(app, agent):
+    """Its kind follows its draft, which changes without moving the content generation the
+    linking page's rendering is kept by: a link that depended on it could be kept stale."""
+    from guidance.services import authoring, drafts
+    from guidance.services.publishing import Publication, publish
+
+    with app.app_context():
+        author = db.session.scalar(select(User).where(User.username == "author"))
+        target = authoring.create_document("article", "Promise a callback", "processes/callbacks.md", author)
+        draft = target.draft_revision
+        drafts.save(target, CALLBACKS, author, draft_id=draft.id, saves=draft.saves)
+        assert target.kind == DocumentKind.PROCESS and target.published_revision_id is None
+        wire = db.session.scalar(select(Document).where(Document.slug == WIRE))
+        source = wire.published_revision.source
+        publish_text(
+            wire, source.replace("Check the country", "See [callbacks](callbacks.md#ask) and check the country")
+        )
+    page = agent.get(f"/d/{WIRE}/steps/screen").get_data(as_text=True)
+    assert 'href="/d/processes/callbacks#ask"' in page  # no step of a process agents cannot open yet
+    with app.app_context():
+        target = db.session.scalar(select(Document).where(Document.slug == "processes/callbacks"))
+        publish([Publication(target, target.draft_revision)], None)
+    page = agent.get(f"/d/{WIRE}/steps/screen").get_data(as_text=True)
+    assert 'href="/d/processes/callbacks/steps/ask"' in page

@@ -137,7 +137,11 @@ def remember_parse(revision: Revision, document: ParsedDocument) -> None:
 
 
 def kinds_by_slug(slugs: set[str]) -> dict[str, str]:
+    """The kinds of the published documents among `slugs`. A document never published is left
+    out: its kind follows its draft, which can change without a publication, and so without
+    moving the content generation that renderings linking to it are kept by."""
     if not slugs:
         return {}
-    rows = db.session.execute(select(Document.slug, Document.kind).where(Document.slug.in_(slugs)))
+    published = Document.published_revision_id.is_not(None)
+    rows = db.session.execute(select(Document.slug, Document.kind).where(Document.slug.in_(slugs), published))
     return dict(rows.all())
