@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from whoosh.lang.porter import stem
 
 from ..content.plaintext import inline_text
+from .schema import STOP_WORDS
 
 WIDTH = 240
 LEAD = 60
@@ -38,7 +39,10 @@ class Marks:
 
     def finditer(self, text: str, start: int = 0, end: int = SCAN) -> Iterator[re.Match]:
         for match in self._candidates.finditer(text, start, end):
-            if stem(match.group(0).lower()) in self.stems:
+            word = match.group(0).lower()
+            # A stop word was never indexed, so never matched, though it may stem like a word
+            # that was ("on" and "one").
+            if word not in STOP_WORDS and stem(word) in self.stems:
                 yield match
 
 
@@ -51,8 +55,10 @@ def matcher(words: list[str], stems: list[str]) -> Marks | None:
 def snippet(text: str, pattern: Marks | None, fallback: str = "") -> Markup:
     """The window of `text` holding the most different matched words, marked; else `fallback`."""
     found = list(pattern.finditer(text, 0, SCAN)) if pattern else []
-    if not found:
-        return escape(inline_text(fallback))
+    if not found:  # the summary instead, marked too when the words are in it
+        summary = inline_text(fallback)
+        marked = summary and pattern and next(pattern.finditer(summary, 0, len(summary)), None)
+        return snippet(summary, pattern) if marked else escape(summary)
     # The window starting at each match (in text order: a window ends at the first match past it).
     starts, words = [m.start() for m in found], [m.group(0).lower()[:5] for m in found]
     best, best_count = 0, 0

@@ -82,3 +82,19 @@ def test_typed_words_that_were_not_searched_are_not_marked():
     text = "Teammates ask for an accommodation; teammates get one."
     extract = str(snippets.snippet(text, snippets.matcher(["teammates", "accommodation"], ["accommod"])))
     assert re.findall(r"<mark>([^<]+)</mark>", extract) == ["accommodation"]
+
+
+def test_a_stop_word_that_stems_like_a_searched_word_is_not_marked():
+    # "one" is searched (stem "on"); "on" is a stop word, never indexed, so it never matched
+    text = "One pending, one completed: the hold drops off on its own."
+    extract = str(snippets.snippet(text, snippets.matcher(["one", "pending"], ["on", "pend"])))
+    assert re.findall(r"<mark>([^<]+)</mark>", extract) == ["One", "pending", "one"]
+
+
+def test_the_summary_standing_in_for_an_extract_is_marked_too():
+    marks = snippets.matcher(["charged", "twice"], ["charg", "twice"])
+    extract = str(snippets.snippet("Verify the caller.", marks, "Raise a dispute for a **double charge**."))
+    assert extract == "Raise a dispute for a double <mark>charge</mark>."
+    assert str(snippets.snippet("Verify the caller.", marks, "Refund the fee & *apologise*.")) == (
+        "Refund the fee &amp; apologise."
+    )
