@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from flask import current_app, get_flashed_messages, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from ..content import ParsedDocument, Step
 from ..content.placeholders import fill, fill_text
 from ..models import Document, Role
 from ..services.step_state import StepState
+from ._csrf import page_csrf_token
 from ._pages import ensure_intro, spoken_words, step_blocks, step_view
 from ._panel import step_panel
 from ._renderings import Rendering, app_cache
@@ -56,7 +56,7 @@ def kept_preview(
     here = url_for("documents.step", slug=document.slug, step_id=step.id, **values)
     frame, parts = macros("_frame.html"), macros("_step_parts.html")
     fillers = {
-        "csrf": lambda: escape(generate_csrf()),
+        "csrf": lambda: escape(page_csrf_token()),
         "unread": lambda: frame.unread_badge(state.unread),
         "who": lambda: escape(user.username),
         "flash": lambda: frame.flashes(get_flashed_messages()),

@@ -13,8 +13,9 @@ import secrets
 from collections.abc import Callable
 
 from flask import current_app, g
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from ._csrf import page_csrf_token
 
 _TOKEN = secrets.token_hex(8)
 _SLOT = re.compile(f"\x00{_TOKEN}([a-z0-9_]+)\x00")
@@ -41,7 +42,7 @@ class Skeleton:
 
 def csrf_token() -> str:
     """Templates' csrf_token(): the session's token, or its slot while a skeleton is rendered."""
-    return slot("csrf") if g.get("skeleton") else generate_csrf()
+    return slot("csrf") if g.get("skeleton") else page_csrf_token()
 
 
 def render_skeleton(render, **context) -> Skeleton:
