@@ -7,6 +7,8 @@ query matches as a prefix, and unknown words are corrected from the index's own 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -144,9 +146,44 @@ def within(reader, field_name: str, word: str, maxdist: int) -> list[str]:
 
 
 def _vocabulary(reader, field_name: str) -> dict[str, dict[int, list[str]]]:
-    """A field's words by first letter and length, read once per reader."""
+    """A field's words by first letter and length, for this reader: its segments' words joined.
+    (Whoosh merged every segment's words through a heap in Python: 0.3 s at 10,000 documents,
+    paid by each thread's first typo after every edit.)"""
+    parts = [_segment_words(leaf, field_name) for leaf, _ in reader.leaf_readers()]
+    if len(parts) == 1:
+        return parts[0]
+    joined: dict[str, dict[int, set[str]]] = {}
+    for part in parts:
+        for letter, lengths in part.items():
+            mine = joined.setdefault(letter, {})
+            for size, words in lengths.items():
+                mine.setdefault(size, set()).update(words)
+    return {letter: {size: sorted(words) for size, words in lengths.items()} for letter, lengths in joined.items()}
+
+
+# A segment's words never change (deleting documents leaves them in its lexicon, as Whoosh
+# reads it), and a reader after an edit shares all its segments but the new one: each is read
+# once per process. Segment ids are random, so they do not repeat across indexes.
+SEGMENTS_KEPT = 64
+_segments: OrderedDict[tuple[str, str], dict[str, dict[int, list[str]]]] = OrderedDict()
+_segments_lock = threading.Lock()
+
+
+def _segment_words(leaf, field_name: str) -> dict[str, dict[int, list[str]]]:
+    segment = leaf.segment() if leaf.is_atomic() else None
+    key = (segment.segment_id(), field_name) if segment is not None else None
+    with _segments_lock:
+        found = _segments.get(key) if key else None
+        if found is not None:
+            _segments.move_to_end(key)
+            return found
     grouped: dict[str, dict[int, list[str]]] = {}
-    for raw in reader.lexicon(field_name):
+    for raw in leaf.lexicon(field_name):
         known = raw.decode("utf-8")
         grouped.setdefault(known[:1], {}).setdefault(len(known), []).append(known)
+    if key:
+        with _segments_lock:
+            _segments[key] = grouped
+            while len(_segments) > SEGMENTS_KEPT:
+                _segments.popitem(last=False)
     return grouped

@@ -170,3 +170,32 @@ def test_spelling_suggestions_are_whoosh_s_own_ranked_by_frequency_ties_kept_as_
                 assert queries.within(reader, "title", word, maxdist) == [
                     *reader.terms_within("title", word, maxdist, prefix=1)
                 ]
+
+
+def test_each_segment_s_words_are_read_once_and_a_new_reader_reads_only_its_new_segments(tmp_path, monkeypatch):
+    from whoosh import fields, index
+    from whoosh.reading import SegmentReader
+
+    read = []
+    lexicon = SegmentReader.lexicon
+    monkeypatch.setattr(
+        SegmentReader, "lexicon", lambda self, name: read.append(self.segment().segment_id()) or lexicon(self, name)
+    )
+    ix = index.create_in(str(tmp_path), fields.Schema(spelling=fields.TEXT))
+    for words in ("ledge lodge window", "parapetto visitors"):
+        writer = ix.writer()
+        writer.add_document(spelling=words)
+        writer.commit(merge=False)  # (segments kept apart, as a big index's are)
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 2
+        assert queries.within(reader, "spelling", "parapeto", 1) == ["parapetto"]
+        assert queries.within(reader, "spelling", "ldge", 1) == ["ledge", "lodge"]
+        first = list(read)
+    assert len(first) == 2
+    writer = ix.writer()
+    writer.add_document(spelling="ledger")
+    writer.commit(merge=False)
+    with ix.reader() as reader:
+        assert queries.within(reader, "spelling", "ledgr", 1) == ["ledge", "ledger"]
+        assert queries.within(reader, "spelling", "parapeto", 1) == ["parapetto"]
+    assert len(read) == 3 and read[2] not in first  # only the new segment was read
