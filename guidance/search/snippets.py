@@ -57,7 +57,7 @@ def snippet(text: str, pattern: Marks | None, fallback: str = "") -> Markup:
     found = list(pattern.finditer(text, 0, SCAN)) if pattern else []
     if not found:  # the summary instead, marked too when the words are in it
         summary = inline_text(fallback)
-        marked = summary and pattern and next(pattern.finditer(summary, 0, len(summary)), None)
+        marked = summary and pattern and next(pattern.finditer(summary), None)
         return snippet(summary, pattern) if marked else escape(summary)
     # The window starting at each match (in text order: a window ends at the first match past it).
     starts, words = [m.start() for m in found], [m.group(0).lower()[:5] for m in found]
