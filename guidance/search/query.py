@@ -163,15 +163,18 @@ def _vocabulary(reader, field_name: str) -> dict[str, dict[int, list[str]]]:
 
 # A segment's words never change (deleting documents leaves them in its lexicon, as Whoosh
 # reads it), and a reader after an edit shares all its segments but the new one: each is read
-# once per process. Segment ids are random, so they do not repeat across indexes.
+# once per process. Segment ids are random (from the global `random`, so the key holds the
+# segment's size too, in case something seeded it and two indexes drew the same id).
 SEGMENTS_KEPT = 64
-_segments: OrderedDict[tuple[str, str], dict[str, dict[int, list[str]]]] = OrderedDict()
+_segments: OrderedDict[tuple, dict[str, dict[int, list[str]]]] = OrderedDict()
 _segments_lock = threading.Lock()
 
 
 def _segment_words(leaf, field_name: str) -> dict[str, dict[int, list[str]]]:
     segment = leaf.segment() if leaf.is_atomic() else None
-    key = (segment.segment_id(), field_name) if segment is not None else None
+    key = None
+    if segment is not None:
+        key = (segment.segment_id(), leaf.doc_count_all(), leaf.field_length(field_name), field_name)
     with _segments_lock:
         found = _segments.get(key) if key else None
         if found is not None:

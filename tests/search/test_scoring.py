@@ -199,3 +199,22 @@ def test_each_segment_s_words_are_read_once_and_a_new_reader_reads_only_its_new_
         assert queries.within(reader, "spelling", "ledgr", 1) == ["ledge", "ledger"]
         assert queries.within(reader, "spelling", "parapeto", 1) == ["parapetto"]
     assert len(read) == 3 and read[2] not in first  # only the new segment was read
+
+
+def test_two_indexes_whose_segments_drew_the_same_id_keep_their_own_words(tmp_path):
+    from whoosh import fields, index
+
+    readers = []
+    for name, words in (("one", "ledge window"), ("two", "lodge visitors bench")):
+        random.seed(11)  # Whoosh names segments from the global random: the same id twice
+        (tmp_path / name).mkdir()
+        ix = index.create_in(str(tmp_path / name), fields.Schema(spelling=fields.TEXT))
+        with ix.writer() as writer:
+            writer.add_document(spelling=words)
+        readers.append(ix.reader())
+    random.seed()
+    ids = [reader.segment().segment_id() for reader in readers]
+    assert ids[0] == ids[1]
+    assert [queries.within(reader, "spelling", "ldge", 1) for reader in readers] == [["ledge"], ["lodge"]]
+    for reader in readers:
+        reader.close()
