@@ -118,6 +118,13 @@ def sequential(browser: Browser, paths: list[str], headers: dict[str, str]) -> d
     }
 
 
+def user_agent(browser: Browser) -> str:
+    """What the browser that logged in calls itself. wrk must say the same: Flask-Login ties a
+    session to it, and a stranger's requests would each mark the session "not fresh" and have
+    it re-signed and sent back, which no real browser (one name, cookies kept) makes happen."""
+    return dict(browser.opener.addheaders)["User-agent"]
+
+
 def session_cookie(browser: Browser) -> str:
     for handler in browser.opener.handlers:
         if isinstance(handler, urllib.request.HTTPCookieProcessor):
@@ -154,10 +161,11 @@ def main() -> None:
         browser = Browser(base)
         browser.login("agent", "agent-password")
         cookie = session_cookie(browser)
+        same_browser = {"User-Agent": user_agent(browser)}
         step = "/d/processes/payments/charged-twice/steps/compare"
         search = "/search?" + urllib.parse.urlencode({"q": "I was charged twice for one purchase", "live": "1"})
         suggest = "/search/suggest?q=card+arr"
-        fragment = {"HX-Request": "true"}
+        fragment = {"HX-Request": "true", **same_browser}
         asked = queries(100)
         # More messages than can be asked in the run, none of them asked one at a time below.
         rotating = [
@@ -165,11 +173,11 @@ def main() -> None:
             for q in queries(400 * options.seconds, seed=4, besides=asked)
         ]
         for name, url, headers, paths in (
-            ("hello", f"{hello_base}/", None, None),
-            ("step page", base + step, None, None),
+            ("hello", f"{hello_base}/", same_browser, None),
+            ("step page", base + step, same_browser, None),
             ("search (htmx fragment)", base + search, fragment, None),
             ("search (rotating queries)", base + "/", fragment, rotating),
-            ("suggestions", base + suggest, None, None),
+            ("suggestions", base + suggest, same_browser, None),
         ):
             rows[name] = wrk(url, cookie, options.seconds, headers, paths)
             print(f"  {name}: {rows[name]}", file=sys.stderr)
