@@ -12,6 +12,7 @@ from guidance.extensions import db
 from guidance.models import Document, Notification, NotificationKind, User
 from guidance.services import feedback
 from guidance.services.documents import toggle_pin
+from guidance.services.library import archive
 from tests.conftest import Session, publish_text, without_tokens
 
 WIRE = "processes/send-wire"
@@ -109,3 +110,36 @@ def test_a_role_change_a_deactivation_and_a_new_revision_show_on_the_next_reques
         db.session.scalar(select(User).where(User.username == "agent")).active = False
         db.session.commit()
     assert agent.get(STEP).status_code in (302, 401)
+
+
+def test_a_kept_page_is_not_shown_once_the_person_may_not_read_it_or_it_is_archived(app, agent):
+    author = Session(app.test_client())
+    author.login("author")
+    for person in (agent, author, agent, author):  # the second time from what was kept
+        assert "Is the destination country sanctioned?" in person.get(STEP).get_data(as_text=True)
+    with app.app_context():
+        document = db.session.scalar(select(Document).where(Document.slug == WIRE))
+        source = document.published_revision.source.replace("kind: process", "kind: process\naudience: [author]")
+        publish_text(document, source)
+    assert agent.get(STEP).status_code == 404
+    for _ in range(2):
+        assert author.get(STEP).status_code == 200
+    with app.app_context():
+        archive(db.session.scalar(select(Document).where(Document.slug == WIRE)))
+    assert author.get(STEP).status_code == 404
+
+
+def test_a_note_on_a_step_the_new_revision_removed_shows_on_the_kept_pages(app, agent):
+    beneficiary = f"/d/{WIRE}/steps/beneficiary"
+    agent.post(f"/d/{WIRE}/steps/beneficiary/notes", {"body": "Ask for the *bank's* address too", "back": beneficiary})
+    assert "bank’s</em> address" in agent.get(beneficiary).get_data(as_text=True).replace("bank's", "bank’s")
+    for _ in range(2):  # kept, and shown from what was kept
+        assert "bank’s</em> address" not in agent.get(STEP).get_data(as_text=True).replace("bank's", "bank’s")
+    with app.app_context():
+        document = db.session.scalar(select(Document).where(Document.slug == WIRE))
+        source = document.published_revision.source
+        removed = source[: source.index("## Collect beneficiary")] + source[source.index("## Send the transfer") :]
+        publish_text(document, removed.replace("(#beneficiary)", "(#send)"))
+    for _ in range(2):
+        page = agent.get(STEP).get_data(as_text=True).replace("bank's", "bank’s")
+        assert "bank’s</em> address" in page  # a note on a removed step shows on every step

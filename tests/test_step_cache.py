@@ -73,19 +73,35 @@ def test_a_step_page_reads_the_user_its_document_and_three_queries_of_per_user_d
     assert "which list?" in page and 'aria-pressed="true">Pinned<' in page and 'badge-count">1<' in page
     assert len(statements) == 5, statements
     assert "FROM users" in statements[0]  # the session's user
-    assert tables(statements[1]) >= {"documents", "revisions"}  # the document with its published revision
+    assert tables(statements[1]) >= {"documents", "pins", "notifications", "step_notes", "step_ratings"}
+    assert tables(statements[2]) >= {"documents", "revisions"}  # the panel needs the document itself
     per_user = [s for s in statements if tables(s) & PER_USER]
     assert len(per_user) == 3, per_user
 
 
+def test_a_kept_step_page_reads_the_user_and_one_query_of_its_document_and_per_user_state(app, agent):
+    app.config["SCHEDULE_RECHECK_SECONDS"] = 3600
+    url = f"/d/{WIRE}/steps/screen"
+    agent.get(url)  # kept from here on: its rendering and its page with gaps
+    with Queries(app) as statements:
+        page = agent.get(url).get_data(as_text=True)
+    assert "Is this step right?" in page and 'aria-pressed="false">Pin<' in page and 'class="who">agent ' in page
+    assert len(statements) == 2, statements
+    assert "FROM users" in statements[0]
+    assert tables(statements[1]) >= {"documents", "pins", "notifications", "step_notes", "step_ratings"}
+    assert "revisions" not in tables(statements[1])  # the kept rendering stands for the revision
+
+
 def test_a_step_without_feedback_reads_no_notes_or_ratings(app, agent):
     app.config["SCHEDULE_RECHECK_SECONDS"] = 3600
+    app.config["STEP_PAGE_CACHE_SIZE"] = 0  # rendered around its kept revision, not kept whole
     url = f"/d/{WIRE}/steps/screen"
     agent.get(url)
     with Queries(app) as statements:
         page = agent.get(url).get_data(as_text=True)
     assert "Is this step right?" in page and 'aria-pressed="false">Pin<' in page
-    assert len(statements) == 3, statements  # the user, the document, and whether there is anything to read
+    # the user; the document's ids and whether there is anything to read; the document to render
+    assert len(statements) == 3, statements
 
 
 def test_a_run_step_reads_the_user_its_run_and_three_queries_of_per_user_data(app, busy_agent):

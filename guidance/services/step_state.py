@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, or_, select
 
 from ..extensions import db
-from ..models import ContentState, Document, Notification, Pin, Role, StepNote, StepRating, User
+from ..models import ContentState, Document, Notification, Pin, RevisionStep, Role, StepNote, StepRating, User
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,68 @@ def step_state(document: Document, step_key: str, step_keys: list[str], user: Us
     values = {"user_id": user.id, "document_id": document.id, "step_key": step_key, "step_keys": step_keys}
     row = db.session.execute(_STATE[user.has_role(Role.ADMIN)], values).one()
     return StepState(bool(row[0]), row[1] or 0, row[2] or 0, bool(row[3]), bool(row[4]))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A published process step as a reader may see it, without loading its document: what a
+    kept step page (views/_kept.py) needs to be filled."""
+
+    document_id: int
+    slug: str
+    revision_id: int
+    state: StepState
+
+
+def _preview_statements():
+    # The same state as _statements(), with the document found by slug in the same query, and
+    # "a step the revision no longer has" told by its revision_steps rows instead of a key list.
+    user_id, document = bindparam("user_id"), Document.__table__
+    pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document.c.id).exists()
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    generation = select(ContentState.generation).limit(1).scalar_subquery()
+    still_a_step = (
+        select(RevisionStep.id)
+        .where(RevisionStep.revision_id == document.c.published_revision_id, RevisionStep.key == StepNote.step_key)
+        .correlate(document, StepNote)  # said outright: auto-correlation reaches one level up only
+    )
+    notes = select(StepNote.id).where(
+        StepNote.document_id == document.c.id,
+        or_(StepNote.step_key == bindparam("step_key"), ~still_a_step.exists()),
+    )
+    ratings = select(StepRating.id).where(
+        StepRating.user_id == user_id,
+        StepRating.document_id == document.c.id,
+        StepRating.step_key == bindparam("step_key"),
+    )
+    shown_to_anyone = notes.where(or_(StepNote.user_id == user_id, StepNote.shared))
+    found = (document.c.slug == bindparam("slug"), document.c.published_revision_id.is_not(None))
+    limited = (*found, or_(document.c.audience == "", document.c.audience.contains(bindparam("audience"))))
+    columns = (document.c.id, document.c.slug, document.c.published_revision_id, pinned, unread, generation)
+    return {
+        (see_all, reads_all): select(
+            *columns, (notes if see_all else shown_to_anyone).exists(), ratings.exists()
+        ).where(*(found if reads_all else limited))
+        for see_all in (True, False)
+        for reads_all in (True, False)
+    }
+
+
+_PREVIEW = _preview_statements()
+
+
+def preview_state(slug: str, step_key: str, user: User) -> Preview | None:
+    """None when there is no such published document or `user` may not read it (as
+    services/documents.get_document decides)."""
+    statement = _PREVIEW[user.has_role(Role.ADMIN), user.has_role(Role.AUTHOR)]
+    values = {"user_id": user.id, "slug": slug, "step_key": step_key, "audience": f",{user.role},"}
+    row = db.session.connection().execute(statement, values).first()
+    if row is None:
+        return None
+    state = StepState(bool(row[3]), row[4] or 0, row[5] or 0, bool(row[6]), bool(row[7]))
+    return Preview(row[0], row[1], row[2], state)

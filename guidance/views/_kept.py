@@ -11,18 +11,20 @@ menu's button); an admin's page, whose step list shows live ratings, is never ke
 
 from __future__ import annotations
 
-from flask import current_app, get_flashed_messages, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import current_app, g, get_flashed_messages, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from ..content import ParsedDocument, Step
 from ..content.placeholders import fill, fill_text
 from ..models import Document, Role
-from ..services.step_state import StepState
+from ..services.step_state import Preview, StepState
 from ._csrf import page_csrf_token
 from ._pages import ensure_intro, spoken_words, step_blocks, step_view
 from ._panel import step_panel
-from ._renderings import Rendering, app_cache
+from ._renderings import Rendering, app_cache, renderings
 from ._skeleton import Skeleton, macros, render_skeleton, slot
 from .fragments import wants_fragment
 
@@ -45,7 +47,6 @@ def kept_preview(
     pages = app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages")
     if pages is None or not rendering.kept or user.has_role(Role.ADMIN):
         return None
-    values, refused = given
     fragment, own_feedback = wants_fragment(), state.any_notes or state.any_ratings
     key = (document.published_revision_id, document.id, state.generation, step.id, user.role, state.pinned)
     key += (focus_step, fragment, own_feedback, request.script_root)
@@ -53,7 +54,48 @@ def kept_preview(
     if skeleton is None:
         skeleton = _skeleton(document, doc, step, state, rendering, fragment, own_feedback, focus_step)
         skeleton = pages.put(key, skeleton)
-    here = url_for("documents.step", slug=document.slug, step_id=step.id, **values)
+
+    def panel() -> str:
+        return render_template("_feedback.html", panel=step_panel(document, doc, step, None, state))
+
+    return _fill(skeleton, rendering, step, document.slug, state, given, panel)
+
+
+def kept_step(preview: Preview, step_id: str, given: tuple[dict[str, str], dict[str, str]]) -> str | None:
+    """A previewed step page from its kept skeleton and rendering, with no document loaded: None
+    when either is not kept yet, when the panel shows the person's own feedback, or when the
+    revision has no such step; the full view (kept_preview) answers then."""
+    user = current_user._get_current_object()
+    pages, kept_renderings = app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages"), renderings()
+    state = preview.state
+    if pages is None or kept_renderings is None or user.has_role(Role.ADMIN) or state.any_notes or state.any_ratings:
+        return None
+    rendering = kept_renderings.get((preview.revision_id, preview.document_id, state.generation, False))
+    step = rendering.doc.step(step_id) if rendering is not None else None
+    if step is None:
+        return None
+    key = (preview.revision_id, preview.document_id, state.generation, step.id, user.role, state.pinned)
+    skeleton = pages.get((*key, True, wants_fragment(), False, request.script_root))
+    if skeleton is None:
+        return None
+    g.unread_notifications = state.unread
+    return _fill(skeleton, rendering, step, preview.slug, state, given, None)
+
+
+def _fill(
+    skeleton: Skeleton,
+    rendering: Rendering,
+    step: Step,
+    slug: str,
+    state: StepState,
+    given: tuple[dict[str, str], dict[str, str]],
+    panel: Callable[[], str] | None,
+) -> str:
+    """The skeleton with this request's parts: `panel` renders the feedback panel where the
+    skeleton left it out (the person's own notes or rating are on it)."""
+    values, refused = given
+    user = current_user._get_current_object()
+    here = url_for("documents.step", slug=slug, step_id=step.id, **values)
     frame, parts = macros("_frame.html"), macros("_step_parts.html")
     fillers = {
         "csrf": lambda: escape(page_csrf_token()),
@@ -63,11 +105,12 @@ def kept_preview(
         "here": lambda: escape(here),
         "refused": lambda: parts.refused_note(refused),
         "context": lambda: parts.context_inputs(values),
-        "blocks": lambda: _blocks(rendering, document, step, values),
-        "intro": lambda: _filled(rendering, "intro", _intro(rendering, doc), values),
+        "blocks": lambda: _blocks(rendering, slug, step, values),
+        "intro": lambda: _filled(rendering, "intro", _intro(rendering, rendering.doc), values),
         "query": lambda: escape(here[here.index("?") :] if "?" in here else ""),
-        "panel": lambda: render_template("_feedback.html", panel=step_panel(document, doc, step, None, state)),
     }
+    if panel is not None:
+        fillers["panel"] = panel
     return skeleton.fill(fillers)
 
 
@@ -113,7 +156,7 @@ def _filled(rendering: Rendering, name: str, html: Markup, values: dict[str, str
     return done
 
 
-def _blocks(rendering: Rendering, document: Document, step: Step, values: dict[str, str]) -> Markup:
+def _blocks(rendering: Rendering, slug: str, step: Step, values: dict[str, str]) -> Markup:
     """The step's blocks, rendered once with the words to copy as slots (they are in an
     attribute, where placeholders are not filled), then filled with this request's context."""
     name = f"blocks:{step.id}"
@@ -123,7 +166,7 @@ def _blocks(rendering: Rendering, document: Document, step: Step, values: dict[s
     blocks = step_blocks(rendering, step)
     if marked is None:
         said = [{**b, "text": slot(f"copy{i}")} if b["type"] == "say" else b for i, b in enumerate(blocks)]
-        action = url_for("documents.start", slug=document.slug)
+        action = url_for("documents.start", slug=slug)
         marked = rendering.filled[f"marked:{step.id}"] = macros("_step_parts.html").step_blocks(said, step, action, ())
     copies = {f"copy{i}": b["text"] for i, b in enumerate(blocks) if b["type"] == "say"}
     filled = Skeleton(fill(marked, values)).fill(

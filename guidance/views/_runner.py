@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..content import ParsedDocument, Step
 from ..extensions import htmx
 from ..models import Document, GuideRun
-from ..services.step_state import step_state
+from ..services.step_state import StepState, step_state
 from ..services.wrapup import wrap_up
 from ._kept import kept_preview
 from ._pages import revision_rendering, step_view
@@ -33,12 +33,14 @@ def render_step(
     run: GuideRun | None,
     focus_step: bool = False,
     given: Context | None = None,
+    state: StepState | None = None,
 ):
     """`focus_step` puts keyboard focus on the step's heading (not after a tick); `given` is the
-    context this request's URL or form brought, on top of what the run keeps."""
+    context this request's URL or form brought, on top of what the run keeps; `state`, the
+    person's state on the step when the view already read it."""
     values, refused = given or ({}, {})
     values = {**((run.context or {}) if run is not None else {}), **values}
-    state = step_state(document, step.id, doc.step_ids(), current_user)
+    state = state or step_state(document, step.id, doc.step_ids(), current_user)
     g.unread_notifications = state.unread  # base.html's header need not ask again
     revision = run.revision if run is not None else document.published_revision
     rendering = revision_rendering(document, doc, revision, run is not None, state.generation)

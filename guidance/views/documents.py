@@ -13,6 +13,8 @@ from ..forms import BackForm
 from ..forms.runs import StepForm
 from ..services import documents, runs
 from ..services.runs import NavigationError
+from ..services.step_state import preview_state
+from ._kept import kept_step
 from ._pages import link_resolver
 from ._runner import render_step, respond_with_step, step_or_404
 from .access import role_required
@@ -44,10 +46,17 @@ def show(slug: str):
 
 @bp.get("/<path:slug>/steps/<step_id>")
 def step(slug: str, step_id: str):
+    given = context_from(request.args)
+    # One query finds the document and what the person has on the step; a page kept whole needs no more.
+    preview = preview_state(slug, step_id, current_user)
+    page = kept_step(preview, step_id, given) if preview is not None else None
+    if page is not None:
+        return page
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     found = step_or_404(doc, step_id, f"'{document.title}' has no step '{step_id}'.")
-    return render_step(document, doc, found, None, True, context_from(request.args))
+    state = preview.state if preview is not None and preview.revision_id == document.published_revision_id else None
+    return render_step(document, doc, found, None, True, given, state)
 
 
 @bp.post("/<path:slug>/runs")
