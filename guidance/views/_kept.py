@@ -7,6 +7,10 @@ Filled per request: the CSRF token, the person's name, unread count and flashed 
 request's CRM context (placeholders, hidden inputs, the step links' query, what was refused),
 and their notes and rating. Whether the step is pinned is part of the key (it changes the
 menu's button); an admin's page, whose step list shows live ratings, is never kept.
+
+Once a page is kept, kept_step serves it from one query (services/step_state.preview_state:
+the document's ids and the person's state, found by the page's address) without loading the
+document or its revision: the kept rendering stands for them, as both are keyed by revision.
 """
 
 from __future__ import annotations
