@@ -1,5 +1,6 @@
 """What a step page needs besides its revision, read in one query: the pin, the unread
-notifications, the content generation, and whether there is any feedback to read at all."""
+notifications, the content generation, and whether there is any feedback to read at all;
+preview_state reads it with the document's ids, found by slug, for a kept page (views/_kept.py)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ class StepState:
     any_ratings: bool  # any rating of the user's on this step, on any revision
 
 
-def _statements():
-    # Built once: building a statement cost more than running it.
-    user_id, document_id = bindparam("user_id"), bindparam("document_id")
+def _state_columns(document_id, on_a_removed_step, see_all: bool) -> tuple:
+    """The state's five columns, for the document `document_id` (a parameter, or the column of
+    an enclosing query); `on_a_removed_step` tells a note on a step the revision no longer has."""
+    user_id, step_key = bindparam("user_id"), bindparam("step_key")
     pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document_id).exists()
     unread = (
         select(func.count())
@@ -32,21 +34,20 @@ def _statements():
     )
     generation = select(ContentState.generation).limit(1).scalar_subquery()
     notes = select(StepNote.id).where(
-        StepNote.document_id == document_id,
-        or_(
-            StepNote.step_key == bindparam("step_key"), StepNote.step_key.not_in(bindparam("step_keys", expanding=True))
-        ),
+        StepNote.document_id == document_id, or_(StepNote.step_key == step_key, on_a_removed_step)
     )
+    if not see_all:
+        notes = notes.where(or_(StepNote.user_id == user_id, StepNote.shared))
     ratings = select(StepRating.id).where(
-        StepRating.user_id == user_id,
-        StepRating.document_id == document_id,
-        StepRating.step_key == bindparam("step_key"),
+        StepRating.user_id == user_id, StepRating.document_id == document_id, StepRating.step_key == step_key
     )
-    shown_to_anyone = notes.where(or_(StepNote.user_id == user_id, StepNote.shared))
-    return {
-        see_all: select(pinned, unread, generation, (notes if see_all else shown_to_anyone).exists(), ratings.exists())
-        for see_all in (True, False)
-    }
+    return pinned, unread, generation, notes.exists(), ratings.exists()
+
+
+def _statements():
+    # Built once: building a statement cost more than running it.
+    removed = StepNote.step_key.not_in(bindparam("step_keys", expanding=True))
+    return {see_all: select(*_state_columns(bindparam("document_id"), removed, see_all)) for see_all in (True, False)}
 
 
 _STATE = _statements()
@@ -71,39 +72,21 @@ class Preview:
 
 
 def _preview_statements():
-    # The same state as _statements(), with the document found by slug in the same query, and
-    # "a step the revision no longer has" told by its revision_steps rows instead of a key list.
-    user_id, document = bindparam("user_id"), Document.__table__
-    pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document.c.id).exists()
-    unread = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    generation = select(ContentState.generation).limit(1).scalar_subquery()
+    # The state with the document found by its slug in the same query, as get_document finds it;
+    # a removed step is one without a revision_steps row in the published revision.
+    document = Document.__table__
     still_a_step = (
         select(RevisionStep.id)
         .where(RevisionStep.revision_id == document.c.published_revision_id, RevisionStep.key == StepNote.step_key)
         .correlate(document, StepNote)  # said outright: auto-correlation reaches one level up only
     )
-    notes = select(StepNote.id).where(
-        StepNote.document_id == document.c.id,
-        or_(StepNote.step_key == bindparam("step_key"), ~still_a_step.exists()),
-    )
-    ratings = select(StepRating.id).where(
-        StepRating.user_id == user_id,
-        StepRating.document_id == document.c.id,
-        StepRating.step_key == bindparam("step_key"),
-    )
-    shown_to_anyone = notes.where(or_(StepNote.user_id == user_id, StepNote.shared))
     found = (document.c.slug == bindparam("slug"), document.c.published_revision_id.is_not(None))
     limited = (*found, or_(document.c.audience == "", document.c.audience.contains(bindparam("audience"))))
-    columns = (document.c.id, document.c.slug, document.c.published_revision_id, pinned, unread, generation)
+    ids = (document.c.id, document.c.slug, document.c.published_revision_id)
     return {
-        (see_all, reads_all): select(
-            *columns, (notes if see_all else shown_to_anyone).exists(), ratings.exists()
-        ).where(*(found if reads_all else limited))
+        (see_all, reads_all): select(*ids, *_state_columns(document.c.id, ~still_a_step.exists(), see_all)).where(
+            *(found if reads_all else limited)
+        )
         for see_all in (True, False)
         for reads_all in (True, False)
     }
@@ -120,5 +103,6 @@ def preview_state(slug: str, step_key: str, user: User) -> Preview | None:
     row = db.session.connection().execute(statement, values).first()
     if row is None:
         return None
-    state = StepState(bool(row[3]), row[4] or 0, row[5] or 0, bool(row[6]), bool(row[7]))
-    return Preview(row[0], row[1], row[2], state)
+    return Preview(
+        row[0], row[1], row[2], StepState(bool(row[3]), row[4] or 0, row[5] or 0, bool(row[6]), bool(row[7]))
+    )
