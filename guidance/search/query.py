@@ -113,16 +113,13 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
 
 
 def suggest(reader, word: str, limit: int, maxdist: int) -> list[str]:
-    """What `searcher.corrector("spelling").suggest(word, limit, maxdist, prefix=1)` answers, from
-    within(): the most frequent first."""
-    # Whoosh's score and order: frequency alone ranks (its score holds maxdist, not the distance);
-    # at the limit its heap keeps the later word of a tie; what it keeps is listed A to Z on ties.
-    scored = [
-        (0 - (maxdist + (1.0 / (reader.frequency("spelling", w) or 1) * 0.5)), w)
-        for w in within(reader, "spelling", word, maxdist)
-    ]
-    kept_best = sorted(scored, reverse=True)[:limit]
-    return [w for _, w in sorted(kept_best, key=lambda item: (0 - item[0], item[1]))]
+    """The known words within `maxdist` edits of `word`: the closest first, the most frequent
+    first among equally close ones. (Whoosh's corrector ranks by frequency alone: a frequent word
+    two edits away came before the one a letter away, "perfect" before "perforce" for "perfoce".)"""
+    ranked = sorted(
+        (OSA.distance(w, word), -reader.frequency("spelling", w), w) for w in within(reader, "spelling", word, maxdist)
+    )
+    return [w for *_, w in ranked[:limit]]
 
 
 def within(reader, field_name: str, word: str, maxdist: int) -> list[str]:

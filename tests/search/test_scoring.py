@@ -7,6 +7,7 @@ import itertools
 import random
 
 import pytest
+from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from whoosh import query as q
 from whoosh.collectors import FilterCollector, TopCollector
@@ -153,17 +154,21 @@ def test_other_query_shapes_are_left_to_whoosh(edited):
             same(whoosh(searcher, built, limit=10), scoring.search(searcher, built, limit=10))
 
 
-def test_spelling_suggestions_are_whoosh_s_own_ranked_by_frequency_ties_kept_as_whoosh_keeps(edited):
+def test_spelling_suggestions_are_whoosh_s_words_the_closest_first_then_the_most_frequent(edited):
     with edited.index.searcher() as searcher:
         reader = searcher.reader()
         known = [word.decode() for word in reader.lexicon("spelling")]
         typed = [w[:i] + c + w[i + 1 :] for w in known if len(w) > 3 for i in (1, len(w) - 1) for c in "ae"]
         typed += ["refnd", "tranfser", "acount", "xyzzy", "cardd"]
+        differs = 0
         for word in typed:
             for limit, maxdist in ((1, 1), (3, 1), (3, 2)):
-                assert queries.suggest(reader, word, limit, maxdist) == searcher.corrector("spelling").suggest(
-                    word, limit=limit, maxdist=maxdist, prefix=1
-                ), word
+                words = [*reader.terms_within("spelling", word, maxdist, prefix=1)]
+                closest = sorted(words, key=lambda w: (OSA.distance(w, word), -reader.frequency("spelling", w), w))
+                assert queries.suggest(reader, word, limit, maxdist) == closest[:limit], word
+                whoosh_s = searcher.corrector("spelling").suggest(word, limit=limit, maxdist=maxdist, prefix=1)
+                differs += whoosh_s != closest[:limit]
+        assert differs > 10  # Whoosh ranks by frequency alone: a frequent word two edits away came first
         assert queries.suggest(reader, "tranfser", 1, 2) == ["transfer"]
         for word in typed[:200]:
             for maxdist in (1, 2):
