@@ -298,3 +298,26 @@ def test_a_link_to_a_document_never_published_stays_a_page_link_until_it_is_publ
         publish([Publication(target, target.draft_revision)], None)
     page = agent.get(f"/d/{WIRE}/steps/screen").get_data(as_text=True)
     assert 'href="/d/processes/callbacks/steps/ask"' in page
+
+
+def test_a_process_opened_at_its_address_is_its_first_step_kept_in_one_query(app, agent):
+    app.config["SCHEDULE_RECHECK_SECONDS"] = 3600
+    url = f"/d/{WIRE}"
+    first = agent.get(url).get_data(as_text=True)
+    assert "Verify the caller" in first
+    with Queries(app) as statements:
+        page = agent.get(url).get_data(as_text=True)
+    assert len(statements) == 2, statements  # the user; the document's ids, its first step and the state
+    assert without_tokens(page) == without_tokens(first)
+    assert without_tokens(page) == without_tokens(agent.get(f"/d/{WIRE}/steps/verify").get_data(as_text=True))
+    agent.post(f"/d/{WIRE}/steps/verify/notes", {"body": "First-step note", "back": url})
+    assert "First-step note" in agent.get(url).get_data(as_text=True)  # their own: the full view again
+    assert "First-step note" not in agent.get(f"/d/{WIRE}/steps/screen").get_data(as_text=True)
+
+
+def test_an_article_at_its_address_is_never_a_kept_step_page(app, agent):
+    article = "policies/identity-verification"
+    for _ in range(2):
+        page = agent.get(f"/d/{article}")
+        assert page.status_code == 200 and "Is this step right?" not in page.get_data(as_text=True)
+    assert agent.get("/d/no/such/document").status_code == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import String, bindparam, func, or_, select
 
 from ..extensions import db
 from ..models import ContentState, Document, Notification, Pin, RevisionStep, Role, StepNote, StepRating, User
@@ -21,10 +21,11 @@ class StepState:
     any_ratings: bool  # any rating of the user's on this step, on any revision
 
 
-def _state_columns(document_id, on_a_removed_step, see_all: bool) -> tuple:
+def _state_columns(document_id, on_a_removed_step, see_all: bool, step_key=None) -> tuple:
     """The state's five columns, for the document `document_id` (a parameter, or the column of
-    an enclosing query); `on_a_removed_step` tells a note on a step the revision no longer has."""
-    user_id, step_key = bindparam("user_id"), bindparam("step_key")
+    an enclosing query); `on_a_removed_step` tells a note on a step the revision no longer has;
+    `step_key`, the step's key when it is not the parameter of that name."""
+    user_id, step_key = bindparam("user_id"), step_key if step_key is not None else bindparam("step_key")
     pinned = select(Pin.user_id).where(Pin.user_id == user_id, Pin.document_id == document_id).exists()
     unread = (
         select(func.count())
@@ -68,6 +69,7 @@ class Preview:
     document_id: int
     slug: str
     revision_id: int
+    step_key: str | None  # the step asked for, or the first step (None: the revision has none)
     state: StepState
 
 
@@ -80,13 +82,20 @@ def _preview_statements():
         .where(RevisionStep.revision_id == document.c.published_revision_id, RevisionStep.key == StepNote.step_key)
         .correlate(document, StepNote)  # said outright: auto-correlation reaches one level up only
     )
+    first_step = (
+        select(RevisionStep.key)
+        .where(RevisionStep.revision_id == document.c.published_revision_id, RevisionStep.position == 0)
+        .correlate(document)
+        .scalar_subquery()
+    )
+    step_key = func.coalesce(bindparam("step_key", type_=String), first_step)  # no key: the page opens the first
     found = (document.c.slug == bindparam("slug"), document.c.published_revision_id.is_not(None))
     limited = (*found, or_(document.c.audience == "", document.c.audience.contains(bindparam("audience"))))
-    ids = (document.c.id, document.c.slug, document.c.published_revision_id)
+    ids = (document.c.id, document.c.slug, document.c.published_revision_id, step_key)
     return {
-        (see_all, reads_all): select(*ids, *_state_columns(document.c.id, ~still_a_step.exists(), see_all)).where(
-            *(found if reads_all else limited)
-        )
+        (see_all, reads_all): select(
+            *ids, *_state_columns(document.c.id, ~still_a_step.exists(), see_all, step_key)
+        ).where(*(found if reads_all else limited))
         for see_all in (True, False)
         for reads_all in (True, False)
     }
@@ -95,14 +104,13 @@ def _preview_statements():
 _PREVIEW = _preview_statements()
 
 
-def preview_state(slug: str, step_key: str, user: User) -> Preview | None:
+def preview_state(slug: str, step_key: str | None, user: User) -> Preview | None:
     """None when there is no such published document or `user` may not read it (as
-    services/documents.get_document decides)."""
+    services/documents.get_document decides). With no `step_key`, the state on its first step."""
     statement = _PREVIEW[user.has_role(Role.ADMIN), user.has_role(Role.AUTHOR)]
     values = {"user_id": user.id, "slug": slug, "step_key": step_key, "audience": f",{user.role},"}
     row = db.session.connection().execute(statement, values).first()
     if row is None:
         return None
-    return Preview(
-        row[0], row[1], row[2], StepState(bool(row[3]), row[4] or 0, row[5] or 0, bool(row[6]), bool(row[7]))
-    )
+    state = StepState(bool(row[4]), row[5] or 0, row[6] or 0, bool(row[7]), bool(row[8]))
+    return Preview(row[0], row[1], row[2], row[3], state)

@@ -65,7 +65,7 @@ def kept_preview(
     return _fill(skeleton, rendering, step, document.slug, state, given, panel)
 
 
-def kept_step(preview: Preview, step_id: str, given: tuple[dict[str, str], dict[str, str]]) -> str | None:
+def kept_step(preview: Preview, given: tuple[dict[str, str], dict[str, str]]) -> str | None:
     """A previewed step page from its kept skeleton and rendering, with no document loaded: None
     when either is not kept yet, when the panel shows the person's own feedback, or when the
     revision has no such step; the full view (kept_preview) answers then."""
@@ -75,7 +75,7 @@ def kept_step(preview: Preview, step_id: str, given: tuple[dict[str, str], dict[
     if pages is None or kept_renderings is None or user.has_role(Role.ADMIN) or state.any_notes or state.any_ratings:
         return None
     rendering = kept_renderings.get((preview.revision_id, preview.document_id, state.generation, False))
-    step = rendering.doc.step(step_id) if rendering is not None else None
+    step = rendering.doc.step(preview.step_key) if rendering is not None and preview.step_key else None
     if step is None:
         return None
     key = (preview.revision_id, preview.document_id, state.generation, step.id, user.role, state.pinned)

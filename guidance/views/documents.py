@@ -34,10 +34,17 @@ def document_or_404(slug: str):
 
 @bp.get("/<path:slug>")
 def show(slug: str):
+    given = context_from(request.args)
+    # A process opens at its first step: kept whole, that page needs only the one query.
+    preview = preview_state(slug, None, current_user)
+    page = kept_step(preview, given) if preview is not None else None
+    if page is not None:
+        return page
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     if document.kind == DocumentKind.PROCESS and doc.steps:
-        return render_step(document, doc, doc.steps[0], None, True, context_from(request.args))
+        state = _known_state(preview, document, doc.steps[0].id)
+        return render_step(document, doc, doc.steps[0], None, True, given, state)
     page = render(doc.body, link_resolver(document, doc), image_policy())
     return render_template(
         "document.html", document=document, doc=doc, page=page, pinned=documents.is_pinned(document, current_user)
@@ -49,14 +56,21 @@ def step(slug: str, step_id: str):
     given = context_from(request.args)
     # One query finds the document and what the person has on the step; a page kept whole needs no more.
     preview = preview_state(slug, step_id, current_user)
-    page = kept_step(preview, step_id, given) if preview is not None else None
+    page = kept_step(preview, given) if preview is not None else None
     if page is not None:
         return page
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
     found = step_or_404(doc, step_id, f"'{document.title}' has no step '{step_id}'.")
-    state = preview.state if preview is not None and preview.revision_id == document.published_revision_id else None
-    return render_step(document, doc, found, None, True, given, state)
+    return render_step(document, doc, found, None, True, given, _known_state(preview, document, found.id))
+
+
+def _known_state(preview, document, step_id: str):
+    """The state the preview read, if it is of this revision and step (a publication may have
+    come in between), for render_step; else None, and it reads its own."""
+    if preview is not None and preview.revision_id == document.published_revision_id and preview.step_key == step_id:
+        return preview.state
+    return None
 
 
 @bp.post("/<path:slug>/runs")

@@ -49,3 +49,13 @@ def test_a_kept_step_page_is_the_user_and_one_query_on_postgresql(pg_app):
     assert "Is the destination country sanctioned?" in page and 'class="who">senior ' in page
     assert len(statements) == 2, statements  # the user; the document's ids with the person's state
     assert tables(statements[1]) >= {"documents", "pins", "notifications"} and "revisions" not in tables(statements[1])
+
+
+def test_a_process_at_its_address_opens_its_kept_first_step_on_postgresql(pg_app):
+    senior = Session(pg_app.test_client())
+    assert senior.login("senior").status_code == 302
+    senior.get(f"/d/{WIRE}")
+    with Queries(pg_app) as statements:
+        page = senior.get(f"/d/{WIRE}").get_data(as_text=True)
+    assert "Verify the caller" in page and "Is this step right?" in page
+    assert len(statements) == 2, statements
