@@ -321,3 +321,21 @@ def test_an_article_at_its_address_is_never_a_kept_step_page(app, agent):
         page = agent.get(f"/d/{article}")
         assert page.status_code == 200 and "Is this step right?" not in page.get_data(as_text=True)
     assert agent.get("/d/no/such/document").status_code == 404
+
+
+def test_an_article_reads_the_user_its_pin_and_unread_count_in_one_query_and_itself(app, agent):
+    article = "/d/policies/identity-verification"
+    agent.get(article)
+    with Queries(app) as statements:
+        page = agent.get(article).get_data(as_text=True)
+    assert 'aria-pressed="false">Pin<' in page and "badge-count" not in page
+    # the user; the pin and the unread count; the document; the kinds of the documents it links to
+    assert len(statements) == 4, statements
+    assert not any("FROM pins" in s and "documents" not in s for s in statements)  # no query of its own
+    agent.post("/d/policies/identity-verification/pin", {"back": article})
+    with app.app_context():
+        me = db.session.scalar(select(User).where(User.username == "agent"))
+        db.session.add(Notification(user_id=me.id, kind=NotificationKind.DISMISSED, message="Seen to"))
+        db.session.commit()
+    page = agent.get(article).get_data(as_text=True)
+    assert 'aria-pressed="true">Pinned<' in page and 'badge-count">1<' in page

@@ -3,7 +3,7 @@ a run; pinned to the home page; its Markdown source for authors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..content import DocumentKind
@@ -11,12 +11,13 @@ from ..content.placeholders import context_from
 from ..content.render import render
 from ..forms import BackForm
 from ..forms.runs import StepForm
+from ..models import Document
 from ..services import documents, runs
 from ..services.runs import NavigationError
-from ..services.step_state import preview_state
+from ..services.step_state import Preview, StepState, preview_state
 from ._kept import kept_step
 from ._pages import link_resolver
-from ._runner import render_step, respond_with_step, step_or_404
+from ._runner import Context, render_step, respond_with_step, step_or_404
 from .access import role_required
 from .flowmaps import flow_map
 from .guards import image_policy
@@ -35,28 +36,27 @@ def document_or_404(slug: str):
 @bp.get("/<path:slug>")
 def show(slug: str):
     given = context_from(request.args)
-    # A process opens at its first step: kept whole, that page needs only the one query.
-    preview = preview_state(slug, None, current_user)
-    page = kept_step(preview, given) if preview is not None else None
+    preview, page = _kept(slug, None, given)  # a process opens at its first step
     if page is not None:
         return page
     document = document_or_404(slug)
     doc = documents.parsed(document.published_revision)
+    known = _known_state(preview, document, doc.steps[0].id if doc.steps else None)
     if document.kind == DocumentKind.PROCESS and doc.steps:
-        state = _known_state(preview, document, doc.steps[0].id)
-        return render_step(document, doc, doc.steps[0], None, True, given, state)
+        return render_step(document, doc, doc.steps[0], None, True, given, known)
     page = render(doc.body, link_resolver(document, doc), image_policy())
-    return render_template(
-        "document.html", document=document, doc=doc, page=page, pinned=documents.is_pinned(document, current_user)
-    )
+    if known is None:
+        return render_template(
+            "document.html", document=document, doc=doc, page=page, pinned=documents.is_pinned(document, current_user)
+        )
+    g.unread_notifications = known.unread  # read with the rest: base.html's header need not ask
+    return render_template("document.html", document=document, doc=doc, page=page, pinned=known.pinned)
 
 
 @bp.get("/<path:slug>/steps/<step_id>")
 def step(slug: str, step_id: str):
     given = context_from(request.args)
-    # One query finds the document and what the person has on the step; a page kept whole needs no more.
-    preview = preview_state(slug, step_id, current_user)
-    page = kept_step(preview, given) if preview is not None else None
+    preview, page = _kept(slug, step_id, given)
     if page is not None:
         return page
     document = document_or_404(slug)
@@ -65,9 +65,16 @@ def step(slug: str, step_id: str):
     return render_step(document, doc, found, None, True, given, _known_state(preview, document, found.id))
 
 
-def _known_state(preview, document, step_id: str):
+def _kept(slug: str, step_id: str | None, given: Context) -> tuple[Preview | None, str | None]:
+    """One query finds the document and what the person has on the step (with no `step_id`, the
+    first step); a page kept whole needs no more. Returns that and the kept page, if there is one."""
+    preview = preview_state(slug, step_id, current_user)
+    return preview, kept_step(preview, given) if preview is not None else None
+
+
+def _known_state(preview: Preview | None, document: Document, step_id: str | None) -> StepState | None:
     """The state the preview read, if it is of this revision and step (a publication may have
-    come in between), for render_step; else None, and it reads its own."""
+    come in between), for the full view; else None, and it reads its own."""
     if preview is not None and preview.revision_id == document.published_revision_id and preview.step_key == step_id:
         return preview.state
     return None
