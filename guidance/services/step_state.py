@@ -63,8 +63,9 @@ def step_state(document: Document, step_key: str, step_keys: list[str], user: Us
 
 @dataclass(frozen=True)
 class Preview:
-    """A published process step as a reader may see it, without loading its document: what a
-    kept step page (views/_kept.py) needs to be filled."""
+    """A published document as a reader may see it, at one of its steps, without loading the
+    document: what a kept step page (views/_kept.py) needs to be filled, and the pin and unread
+    count any page of it shows. Only a process has steps."""
 
     document_id: int
     slug: str
