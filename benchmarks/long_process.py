@@ -38,15 +38,15 @@ def main() -> None:
     from guidance import create_app
     from guidance.content import parse_document
     from guidance.extensions import db
-    from guidance.models import Document
-    from guidance.services.library import publish
+    from guidance.models import Document, RevisionOrigin
+    from guidance.services.publishing import Publication, new_revision, publish
     from guidance.services.users import create_user
     from tests.conftest import Session
     from tests.generated import long_process
 
     source = long_process(steps)
     print(f"{steps:,} steps, {len(source):,} characters of Markdown")
-    doc, problems = timed("parse", lambda: parse_document(source, "long.md"))
+    _, problems = timed("parse", lambda: parse_document(source, "long.md"))
     assert not [p for p in problems if p.blocking], problems[:3]
 
     with tempfile.TemporaryDirectory() as data_dir:
@@ -56,10 +56,9 @@ def main() -> None:
             create_user("agent", "agent", "agent-pass")
             document = Document(slug="long")
             db.session.add(document)
-            timed(
-                "publish",
-                lambda: (publish(document, source, doc, author=None, source_path="long.md"), db.session.commit()),
-            )
+            db.session.flush()
+            revision = new_revision(document, source, origin=RevisionOrigin.APP, author=None, source_path="long.md")
+            timed("publish", lambda: publish([Publication(document, revision)], None))
             assert db.session.scalar(select(Document.slug)) == "long"
         agent = Session(app.test_client())
         agent.login("agent")
@@ -68,11 +67,14 @@ def main() -> None:
         again = timed(f"view of step {middle} again", lambda: agent.get(f"/d/long/steps/{middle}"))
         timed("view of the last step", lambda: agent.get(f"/d/long/steps/s{steps - 1}"))
         timed(f"view of step {middle} a third time", lambda: agent.get(f"/d/long/steps/{middle}"))
+        timed("the process at its address (step 1)", lambda: agent.get("/d/long"))
+        at_address = timed("the process at its address again", lambda: agent.get("/d/long"))
         moved = timed(
             "start a run and move to the next step", lambda: agent.post("/d/long/runs", {"step": middle, "nav": "next"})
         )
         run_step = timed("the run's step page", lambda: agent.get(moved.headers["Location"]))
-        for label, response in (("step page", first), ("again", again), ("run step page", run_step)):
+        shown = (("step page", first), ("again", again), ("at its address", at_address), ("run step page", run_step))
+        for label, response in shown:
             assert response.status_code == 200, (label, response.status_code)
             print(f"{label:<40} {len(response.get_data()):8,} bytes")
         with app.app_context():
