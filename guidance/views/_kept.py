@@ -28,7 +28,7 @@ from ..services.step_state import Preview, StepState
 from ._csrf import page_csrf_token
 from ._pages import ensure_intro, spoken_words, step_blocks, step_view
 from ._panel import step_panel
-from ._renderings import Rendering, app_cache, renderings
+from ._renderings import Rendering, Renderings, app_cache, rendering_key, renderings
 from ._skeleton import Skeleton, macros, render_skeleton, slot
 from .fragments import wants_fragment
 
@@ -48,12 +48,11 @@ def kept_preview(
     """The page from its kept skeleton; None when it is not to be kept: an admin's (its step list
     shows live ratings), one of a rendering not kept, or with STEP_PAGE_CACHE_SIZE 0."""
     user = current_user._get_current_object()
-    pages = app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages")
+    pages = _pages()
     if pages is None or not rendering.kept or user.has_role(Role.ADMIN):
         return None
     fragment, own_feedback = wants_fragment(), state.any_notes or state.any_ratings
-    key = (document.published_revision_id, document.id, state.generation, step.id, user.role, state.pinned)
-    key += (focus_step, fragment, own_feedback, request.script_root)
+    key = _page_key(document.published_revision_id, document.id, step.id, state, focus_step, own_feedback)
     skeleton = pages.get(key)
     if skeleton is None:
         skeleton = _skeleton(document, doc, step, state, rendering, fragment, own_feedback, focus_step)
@@ -69,21 +68,30 @@ def kept_step(preview: Preview, given: tuple[dict[str, str], dict[str, str]]) ->
     """A previewed step page from its kept skeleton and rendering, with no document loaded: None
     when either is not kept yet, when the panel shows the person's own feedback, or when the
     revision has no such step; the full view (kept_preview) answers then."""
-    user = current_user._get_current_object()
-    pages, kept_renderings = app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages"), renderings()
-    state = preview.state
-    if pages is None or kept_renderings is None or user.has_role(Role.ADMIN) or state.any_notes or state.any_ratings:
+    pages, kept_renderings, state = _pages(), renderings(), preview.state
+    own_feedback = state.any_notes or state.any_ratings
+    if pages is None or kept_renderings is None or current_user.has_role(Role.ADMIN) or own_feedback:
         return None
-    rendering = kept_renderings.get((preview.revision_id, preview.document_id, state.generation, False))
+    rendering = kept_renderings.get(rendering_key(preview.revision_id, preview.document_id, state.generation, False))
     step = rendering.doc.step(preview.step_key) if rendering is not None and preview.step_key else None
     if step is None:
         return None
-    key = (preview.revision_id, preview.document_id, state.generation, step.id, user.role, state.pinned)
-    skeleton = pages.get((*key, True, wants_fragment(), False, request.script_root))
+    skeleton = pages.get(_page_key(preview.revision_id, preview.document_id, step.id, state, True, False))
     if skeleton is None:
         return None
     g.unread_notifications = state.unread
     return _fill(skeleton, rendering, step, preview.slug, state, given, None)
+
+
+def _pages() -> Renderings | None:
+    return app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages")
+
+
+def _page_key(revision_id: int, document_id: int, step_id: str, state: StepState, focus_step: bool, own: bool) -> tuple:
+    """What a kept page is the same for (see the module's text); `own`: the person's own
+    feedback is on its panel, filled per request."""
+    kept_for = (revision_id, document_id, state.generation, step_id, current_user.role, state.pinned)
+    return (*kept_for, focus_step, wants_fragment(), own, request.script_root)
 
 
 def _fill(

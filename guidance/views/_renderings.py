@@ -95,13 +95,18 @@ def cached_rendering(
     cache = renderings()
     if cache is None or revision is None or generation is None or revision.status != RevisionStatus.PUBLISHED:
         return build()
-    key = (revision.id, revision.document_id, generation, in_run)
+    key = rendering_key(revision.id, revision.document_id, generation, in_run)
     entry = cache.get(key)
     if entry is None:
         entry = build()
         entry.kept = True
         entry = cache.put(key, entry)
     return entry
+
+
+def rendering_key(revision_id: int, document_id: int, generation: int, in_run: bool) -> tuple:
+    """What a kept rendering is kept by (views/_kept.py finds one by it without the revision)."""
+    return (revision_id, document_id, generation, in_run)
 
 
 def run_links(run_id: int | None) -> tuple[str, str] | None:
