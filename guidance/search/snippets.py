@@ -10,6 +10,7 @@ in the extract too, so a heading never runs into the text below it.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ WIDTH = 240
 LEAD = 60
 SCAN = 60_000  # characters of a long page searched for a good extract
 SENTENCE_END = ".!?:;…"
+# Porter stemming in Python costs ~10 µs a word, and extracts check the same words again and
+# again (a long page mentions "card" a hundred times): kept, bounded.
+_stem = functools.lru_cache(maxsize=1 << 16)(stem)
 
 
 class Marks:
@@ -42,7 +46,7 @@ class Marks:
             word = match.group(0).lower()
             # A stop word was never indexed, so never matched, though it may stem like a word
             # that was ("on" and "one").
-            if word not in STOP_WORDS and stem(word) in self.stems:
+            if word not in STOP_WORDS and _stem(word) in self.stems:
                 yield match
 
 

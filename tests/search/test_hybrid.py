@@ -227,3 +227,21 @@ def test_the_page_says_no_good_match_and_offers_tags(starter):
     session.login("agent")
     page = session.get("/search?q=what+size+wipers+does+this+car+take").get_data(as_text=True)
     assert "No good match for" in page and "Or browse by tag:" in page
+
+
+def test_a_documents_similarity_is_its_best_passage_and_its_best_three():
+    import numpy as np
+
+    from guidance.search import hybrid
+
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(1, 9, 60)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    scores = np.round(rng.uniform(-1, 1, int(lengths.sum())), 1).astype(np.float32)  # rounded: ties
+    spans = [(int(s), int(s + n)) for s, n in zip(starts, lengths, strict=True)][::-1]
+    similarity, rows = hybrid._similarities(scores, spans)
+    for (start, end), found, row in zip(spans, similarity, rows, strict=True):
+        own = sorted(scores[start:end].tolist(), reverse=True)
+        share = hybrid.BEST_SHARE
+        assert found == pytest.approx(share * own[0] + (1 - share) * sum(own[:3]) / len(own[:3]), abs=1e-6)
+        assert row == start + int(np.argmax(scores[start:end]))  # the first of equally good passages
