@@ -13,10 +13,6 @@ from . import hybrid, scoring
 from . import query as queries
 
 MAX_SPELLINGS = 6  # corrected queries tried, at most
-# A pasted message (more than four words) that finds nothing good is nearly always a request the
-# library does not cover, and a correction may not change what was asked: its two closest
-# spellings are tried, not six (each is searched and embedded; measured on search_quality.py).
-LONG_MESSAGE_SPELLINGS = 2
 
 
 def mask_for(role: str | None, searcher) -> q.Query | None:
