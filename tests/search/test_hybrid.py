@@ -202,6 +202,16 @@ def test_a_typo_is_corrected_into_the_request_it_was_not_into_another(starter):
     assert nothing.corrected is None and nothing.no_good_match
 
 
+def test_a_common_word_the_library_never_uses_is_no_typo(starter):
+    _, engine = starter
+    for text in ("what are black holes", "where was john denver born"):  # not "back holds", "join deliver"
+        found = engine.search(text, role="agent")
+        assert (found.corrected, found.no_good_match) == (None, True), text
+    engine.semantic = False  # words alone: the same
+    assert engine.search("what are black holes", role="agent").corrected is None
+    assert engine.search("chargd twise", role="agent").corrected.startswith("charge")  # words no one writes
+
+
 def test_out_of_scope_requests_are_told_no_good_match(starter):
     _, engine = starter
     assert engine.search("what size wipers does this car take", role="agent").no_good_match
