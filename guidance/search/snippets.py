@@ -28,6 +28,7 @@ SENTENCE_END = ".!?:;…"
 # Porter stemming in Python costs ~10 µs a word, and extracts check the same words again and
 # again (a long page mentions "card" a hundred times): kept, bounded.
 _stem = functools.lru_cache(maxsize=1 << 16)(stem)
+_WORD = re.compile(r"\w")
 
 
 class Marks:
@@ -37,17 +38,33 @@ class Marks:
         self.stems = stems
         # Porter stems are word starts, except a final "i" that stands for "y" ("appli", "apply").
         roots = sorted({s[:-1] if s.endswith("i") and len(s) > 2 else s for s in stems}, key=len, reverse=True)
-        self._candidates = re.compile(
-            r"\b(?:" + "|".join(re.escape(r) for r in roots) + r")\w*(?:\.\w+)*", re.IGNORECASE
-        )
+        alternatives = "|".join(re.escape(r) for r in roots)
+        # Searched in the lower-cased text, with the roots first and the word start checked after:
+        # a pattern that starts with them lets the regex engine skip to where one can begin
+        # (a leading \b, or ignoring case, made it try every position: 2.5x slower).
+        self._starts = re.compile(r"((?:" + alternatives + r")\w*)(?:\.\w+)*")
+        self._any_case = re.compile(r"\b(?:" + alternatives + r")\w*(?:\.\w+)*", re.IGNORECASE)
 
     def finditer(self, text: str, start: int = 0, end: int = SCAN) -> Iterator[re.Match]:
-        for match in self._candidates.finditer(text, start, end):
-            word = match.group(0).lower()
-            # A stop word was never indexed, so never matched, though it may stem like a word
-            # that was ("on" and "one").
-            if word not in STOP_WORDS and _stem(word) in self.stems:
+        """The matched words of text[start:end], as matches in the text lower-cased (same offsets)."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): offsets would move
+            yield from (m for m in self._any_case.finditer(text, start, end) if self._matched(m.group(0).lower()))
+            return
+        position = start
+        while (match := self._starts.search(lowered, position, end)) is not None:
+            at = match.start()
+            if at and _WORD.match(lowered, at - 1):  # a root inside a word (the "card" of "discard")
+                position = match.end(1)
+                continue
+            position = match.end()
+            if self._matched(match.group(0)):
                 yield match
+
+    def _matched(self, word: str) -> bool:
+        # A stop word was never indexed, so never matched, though it may stem like a word that
+        # was ("on" and "one").
+        return word not in STOP_WORDS and _stem(word) in self.stems
 
 
 def matcher(words: list[str], stems: list[str]) -> Marks | None:

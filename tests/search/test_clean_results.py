@@ -76,6 +76,13 @@ def test_only_the_words_that_matched_are_marked():
     assert re.findall(r"<mark>([^<]+)</mark>", extract) == ["Cards", "card", "card", "cards", "charged"]
 
 
+@pytest.mark.parametrize("before", ["", "İ "])  # a letter whose lower case is longer: offsets must hold
+def test_a_searched_word_is_marked_at_a_word_start_in_any_case_and_never_inside_a_word(before):
+    text = before + "Discard the CARDS, scorecards and card-holders; cards.example, not discard.cards"
+    extract = str(snippets.snippet(text, snippets.matcher(["cards"], ["card"])))
+    assert re.findall(r"<mark>([^<]+)</mark>", extract) == ["CARDS", "card", "cards"]
+
+
 def test_typed_words_that_were_not_searched_are_not_marked():
     # search leaves out words too common to decide anything (query.focus): only the stems it
     # searched count as matches, whatever else was typed
