@@ -13,7 +13,8 @@ from . import hybrid, scoring
 from . import query as queries
 
 # Corrected queries tried, at most: each is searched and embedded with the query. Three, not six:
-# the same answers on every set of search_quality.py, and a smaller batch for the forward pass.
+# the same figures on search_quality.py's bank, out-of-scope and handbook sets, and a smaller batch
+# for the forward pass.
 MAX_SPELLINGS = 3
 
 
