@@ -278,7 +278,7 @@ class SearchEngine(KeepsFresh):
                     slug=candidate.slug,
                     title=hit["title"],
                     kind=hit["kind"],
-                    score=candidate.score,
+                    score=candidate.score + candidate.lead,  # in the order shown
                     summary=hit.get("summary", ""),
                     source_path=hit.get("source_path", ""),
                     contact_reasons=hit.get("contact_reasons", []),

@@ -255,3 +255,18 @@ def test_a_documents_similarity_is_its_best_passage_and_its_best_three():
         share = hybrid.BEST_SHARE
         assert found == pytest.approx(share * own[0] + (1 - share) * sum(own[:3]) / len(own[:3]), abs=1e-6)
         assert row == start + int(np.argmax(scores[start:end]))  # the first of equally good passages
+
+
+def test_the_document_the_words_clearly_pick_moves_up_in_the_order_not_in_its_fit():
+    from guidance.search import hybrid
+
+    def candidates(*lexical):
+        return [hybrid.Candidate(f"d{n}", None, value, 0.5, score=0.5) for n, value in enumerate(lexical)]
+
+    picked, other, by_meaning = candidates(10.0, 4.0, 0.0)
+    hybrid._give_lead([by_meaning, other, picked])
+    assert picked.lead == pytest.approx(hybrid.LEXICAL_LEAD * 0.6) and other.lead == by_meaning.lead == 0
+    assert picked.score == 0.5  # "no good match" and corrections judge the fit, not the order
+    tied = candidates(10.0, 10.0)
+    hybrid._give_lead(tied)
+    assert [c.lead for c in tied] == [0, 0]  # no clear pick, no lead
