@@ -37,3 +37,19 @@ def worker_exit(server, worker) -> None:
     from guidance.services.search_log import close_all
 
     close_all()
+
+
+def post_worker_init(worker) -> None:
+    """Load the search model and the passage matrix in the background as a worker starts (also
+    after `max_requests` recycles it): the first search would otherwise wait about 1.3 s for them."""
+    import threading
+
+    from guidance.search import warm_up
+
+    def run() -> None:
+        try:
+            warm_up(worker.wsgi)
+        except Exception:  # the first search loads what is missing, as without this
+            worker.log.exception("warming search up failed")
+
+    threading.Thread(target=run, name="search-warm-up", daemon=True).start()

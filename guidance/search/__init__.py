@@ -13,7 +13,7 @@ from flask import Flask, current_app, has_request_context
 from ..signals import content_changed
 from .engine import MAX_QUERY, Hit, Results, SearchEngine
 
-__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes"]
+__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes", "warm_up"]
 
 
 def engine(app: Flask | None = None) -> SearchEngine:
@@ -28,6 +28,12 @@ def engine(app: Flask | None = None) -> SearchEngine:
             embedding_cache=app.config.get("EMBEDDING_CACHE"),
         )
     return found
+
+
+def warm_up(app: Flask) -> None:
+    """What the first search would load (guidance/serving.py calls it as a worker starts)."""
+    with app.app_context():
+        engine(app).warm_up()
 
 
 def index_changes() -> None:

@@ -292,6 +292,16 @@ class SearchEngine(KeepsFresh):
             )
         return results
 
+    def warm_up(self) -> None:
+        """Load the model and open the live index's passage matrix now: the first search after a
+        worker starts would otherwise wait for both (1.3 s at 10,000 documents, measured over HTTP)."""
+        try:
+            self.index.directory()
+        except IndexMissing:
+            return  # nothing to open yet: the first search builds the index
+        self._matrix()
+        self.search("warm up", role=None)  # opens the index's readers and fills what they keep
+
     def _matrix(self):
         """The live index's passage matrix, or None when the semantic stage is off or empty."""
         if not self.semantic:

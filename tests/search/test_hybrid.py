@@ -102,6 +102,19 @@ def test_a_restart_and_a_rebuild_reuse_every_cached_embedding(app, data_dir, han
         close(again)
 
 
+def test_a_starting_worker_opens_the_passage_matrix_before_any_search(app, data_dir, handbook):
+    close(app)
+    started = make_app(data_dir)  # as gunicorn's post_worker_init hook (guidance/serving.py) sees it
+    try:
+        engine = search.engine(started)
+        assert engine.matrices._matrix is None
+        search.warm_up(started)
+        _, live = passage_files(started)
+        assert engine.matrices._matrix is not None and engine.matrices._matrix.name == live["name"]
+    finally:
+        close(started)
+
+
 def test_an_edited_document_embeds_only_its_changed_passage(app, engine, handbook, library):
     engine.embedder.join()
     calls = engine.embedder.calls
