@@ -41,7 +41,7 @@ def worker_exit(server, worker) -> None:
 
 def post_worker_init(worker) -> None:
     """Load the search model and the passage matrix in the background as a worker starts (also
-    after `max_requests` recycles it): the first search would otherwise wait about 1.3 s for them."""
+    after `max_requests` recycles it): the first search would otherwise wait 0.4-0.7 s for them."""
     import threading
 
     from guidance.search import warm_up
