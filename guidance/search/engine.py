@@ -299,8 +299,7 @@ class SearchEngine(KeepsFresh):
             self.index.directory()
         except IndexMissing:
             return  # nothing to open yet: the first search builds the index
-        self._matrix()
-        self.search("warm up", role=None)  # opens the index's readers and fills what they keep
+        self.search("warm up", role=None)  # loads both, and opens the index's readers
 
     def _matrix(self):
         """The live index's passage matrix, or None when the semantic stage is off or empty."""

@@ -16,7 +16,6 @@ from rapidfuzz.distance import OSA
 from whoosh import query as q
 from whoosh.analysis import RegexTokenizer
 from whoosh.searching import Searcher
-from wordfreq import zipf_frequency
 
 from .recent import kept
 from .schema import ANALYZER, STOP_WORDS, WORDS
@@ -123,6 +122,10 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
 def is_common_word(word: str) -> bool:
     """Is the word common in English (wordfreq's "small" list: every word used at least once in a
     million, 4 MB in memory), and so no typo?"""
+    # Imported here: 0.14 s, paid by the first correction rather than by every process that
+    # starts (each CLI command, each worker).
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word, "en", wordlist="small") >= COMMON_WORD_ZIPF
 
 
