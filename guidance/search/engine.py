@@ -183,8 +183,8 @@ class SearchEngine(KeepsFresh):
         depth = max(limit, hybrid.SEMANTIC_DEPTH)
         typed = analysed.terms
         # A few typed words with one unknown: likely a typo, so it is always tried, and the
-        # corrections are embedded in one batch with the query (a forward pass costs about as much
-        # for a few short texts as for one), while the index is searched (numpy leaves the lock).
+        # corrections are embedded in one batch with the query (four short texts cost 2.4 times
+        # one, not four), while the index is searched (the model runs outside the lock).
         # A pasted message is full of words the library never uses: it is corrected only without
         # the model, and only when too few of its words matched.
         short = len(typed) <= 4

@@ -35,9 +35,13 @@ def tampered_model(tmp_path, monkeypatch):
     return copy
 
 
-def test_the_pinned_weights_load_through_the_safetensors_library():
-    model = minilm.MiniLM()
-    assert model.word.dtype.name == "float32" and model.word.shape[1] == minilm.MiniLM.dimensions
+def test_the_pinned_weights_load_through_the_safetensors_library(monkeypatch):
+    read = []
+    monkeypatch.setattr(minilm, "load_file", lambda path, real=minilm.load_file: read.append(path) or real(path))
+    vector = minilm.MiniLM().encode(["my card is gone"])[0]
+    assert read == [minilm.model_dir() / "model.safetensors"]
+    assert vector.dtype.name == "float32" and vector.shape == (minilm.MiniLM.dimensions,)
+    assert float(vector @ vector) == pytest.approx(1.0, abs=1e-5)
 
 
 def test_weights_that_do_not_match_the_pinned_hash_are_refused(tampered_model):

@@ -11,11 +11,21 @@ from guidance.services.library import import_tree
 from tests.search.conftest import slugs, write
 
 
-def test_the_numpy_model_gives_the_reference_similarities():
+def test_the_model_gives_the_reference_similarities():
     # Values from sentence-transformers' own all-MiniLM-L6-v2 on the same sentences.
     vectors = MiniLM().encode(["I lost my card", "my card is gone", "how do I top up by bank transfer?"])
     assert float(vectors[0] @ vectors[1]) == pytest.approx(0.8351, abs=1e-3)
     assert float(vectors[0] @ vectors[2]) == pytest.approx(0.0901, abs=1e-3)
+
+
+def test_a_text_has_the_same_vector_alone_and_beside_longer_texts():
+    # In a batch, shorter texts are padded: the padding must change nothing of theirs.
+    model = MiniLM()
+    texts = ["card", "my card was charged twice at the same shop yesterday afternoon", "how do I top up?"]
+    together = model.encode(texts)
+    for text, vector in zip(texts, together, strict=True):
+        assert model.encode([text])[0] == pytest.approx(vector, abs=1e-5)
+    assert float(together[0] @ together[1]) < 0.9  # and they are not one vector
 
 
 @pytest.fixture

@@ -1,0 +1,107 @@
+"""A BERT encoder (all-MiniLM-L6-v2's) as an ONNX graph built from its safetensors weights.
+
+ONNX Runtime runs it, single-threaded, 1.5-2.3 times faster than the same arithmetic in numpy
+(benchmarks/ measured a 3-word query 7.0 -> 3.1 ms, 25 words 24.9 -> 16.9 ms): numpy hands each
+product to OpenBLAS, which copies ("packs") the whole weight matrix on every call, while ONNX Runtime
+packs the weights once, when the session is made. The graph is built here, in memory, from the
+tensors minilm.py has checked against their pinned hash: no converted model file ships or is
+downloaded. Its outputs match sentence-transformers' to within float rounding (tests/search).
+
+Inputs: `ids` (batch, length) int64 token ids; `positions` (length,) int64, 0..length-1; `padding`
+(batch, 1, 1, length) float32, 0 for a token and -1e9 for padding. Output: `hidden` (batch, length,
+width), the last layer's token vectors, pooled by the caller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from onnx import ModelProto, TensorProto, helper, numpy_helper
+
+OPSET = 17  # LayerNormalization's first version
+
+
+class _Graph:
+    def __init__(self) -> None:
+        self.nodes: list = []
+        self.initializers: list = []
+        self._count = 0
+
+    def constant(self, name: str, value) -> str:
+        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(value, dtype=value.dtype), name))
+        return name
+
+    def op(self, kind: str, *inputs: str, **attributes) -> str:
+        self._count += 1
+        output = f"{kind.lower()}_{self._count}"
+        self.nodes.append(helper.make_node(kind, list(inputs), [output], **attributes))
+        return output
+
+    def dense(self, x: str, weights: dict[str, np.ndarray], name: str) -> str:
+        # PyTorch stores a Linear layer's weight as (out, in): x @ W.T
+        weight = self.constant(name + ".weight", weights[name + ".weight"].T)
+        return self.op("Add", self.op("MatMul", x, weight), self.constant(name + ".bias", weights[name + ".bias"]))
+
+    def heads(self, x: str, weights: dict[str, np.ndarray], name: str, order: list[int]) -> str:
+        """A projection of x split into attention heads: (batch, heads, length, size) in `order`."""
+        projected = self.dense(x, weights, name)
+        return self.op("Transpose", self.op("Reshape", projected, "split_heads"), perm=order)
+
+    def layer_norm(self, x: str, weights: dict[str, np.ndarray], name: str) -> str:
+        scale, shift = (
+            self.constant(name + ".weight", weights[name + ".weight"]),
+            self.constant(name + ".bias", weights[name + ".bias"]),
+        )
+        return self.op("LayerNormalization", x, scale, shift, axis=-1, epsilon=1e-12)
+
+
+def build(weights: dict[str, np.ndarray], layers: int, heads: int) -> ModelProto:
+    """The encoder of a BERT checkpoint whose tensors carry Hugging Face's names."""
+    g = _Graph()
+    width = weights["embeddings.word_embeddings.weight"].shape[1]
+    size = width // heads
+    g.constant("split_heads", np.array([0, 0, heads, size], np.int64))  # 0: keep that dimension
+    g.constant("join_heads", np.array([0, 0, width], np.int64))
+    g.constant("scale", np.array(1.0 / np.sqrt(size), np.float32))
+    g.constant("half", np.array(0.5, np.float32))
+    g.constant("one", np.array(1.0, np.float32))
+    g.constant("root_two", np.array(np.sqrt(2.0), np.float32))
+
+    words = g.op("Gather", g.constant("word_embeddings", weights["embeddings.word_embeddings.weight"]), "ids")
+    places = g.op(
+        "Gather", g.constant("position_embeddings", weights["embeddings.position_embeddings.weight"]), "positions"
+    )
+    token_type = g.constant("token_type", weights["embeddings.token_type_embeddings.weight"][0])
+    x = g.layer_norm(g.op("Add", g.op("Add", words, places), token_type), weights, "embeddings.LayerNorm")
+
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        query = g.heads(x, weights, p + "attention.self.query", [0, 2, 1, 3])
+        key = g.heads(x, weights, p + "attention.self.key", [0, 2, 3, 1])  # transposed for query @ key
+        value = g.heads(x, weights, p + "attention.self.value", [0, 2, 1, 3])
+        scores = g.op("Add", g.op("Mul", g.op("MatMul", query, key), "scale"), "padding")
+        attended = g.op("MatMul", g.op("Softmax", scores, axis=-1), value)
+        attended = g.op("Reshape", g.op("Transpose", attended, perm=[0, 2, 1, 3]), "join_heads")
+        out = g.dense(attended, weights, p + "attention.output.dense")
+        x = g.layer_norm(g.op("Add", out, x), weights, p + "attention.output.LayerNorm")
+        hidden = g.dense(x, weights, p + "intermediate.dense")
+        # GELU with erf, as BERT defines it (ONNX Runtime fuses these nodes into one).
+        erf = g.op("Erf", g.op("Div", hidden, "root_two"))
+        hidden = g.op("Mul", g.op("Mul", hidden, "half"), g.op("Add", erf, "one"))
+        out = g.dense(hidden, weights, p + "output.dense")
+        x = g.layer_norm(g.op("Add", out, x), weights, p + "output.LayerNorm")
+    g.nodes.append(helper.make_node("Identity", [x], ["hidden"]))
+
+    graph = helper.make_graph(
+        g.nodes,
+        "encoder",
+        [
+            helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "length"]),
+            helper.make_tensor_value_info("positions", TensorProto.INT64, ["length"]),
+            helper.make_tensor_value_info("padding", TensorProto.FLOAT, ["batch", 1, 1, "length"]),
+        ],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", width])],
+        g.initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8  # the format every ONNX Runtime since 1.10 reads
+    return model
