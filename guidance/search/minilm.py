@@ -75,8 +75,11 @@ class MiniLM:
         pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        """Unit-length vectors, one row per text."""
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        """Unit-length vectors, one row per text.
+
+        Batches of 16, not 64: a batch's activations then stay in the cache (400 handbook passages:
+        7.6-8.0 s with 4, 8 or 16 a batch, 9.3-9.7 s with 64)."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings])  # similar lengths share a batch
         vectors = np.zeros((len(encodings), self.dimensions), np.float32)

@@ -126,6 +126,9 @@ def post_library(app, library):
 def test_an_imported_example_lets_search_find_a_document_in_the_customers_words(
     app, engine, post_library, runner, tmp_path
 ):
+    # Passages are embedded in the background a moment after each change; `search(wait=True)`
+    # waits only for the words. Each search here waits for both, or it races the embedder.
+    engine.wait_until_current()
     before = engine.search(UNSEEN, role="agent", wait=True)
     assert before.weak or "card-delivery" not in slugs(before)
     path = csv_file(
@@ -135,6 +138,7 @@ def test_an_imported_example_lets_search_find_a_document_in_the_customers_words(
         "stolen wallet with my card in it,lost_or_stolen_card\n",
     )
     assert runner.invoke(args=["guidance", "examples", "import", str(path)]).exit_code == 0
+    engine.wait_until_current()
     found = engine.search(UNSEEN, role="agent", wait=True)
     assert not found.weak and slugs(found)[0] == "card-delivery"
     # used to find the page, never shown on it
