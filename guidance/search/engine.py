@@ -20,7 +20,7 @@ from ..content import DocumentKind
 from ..extensions import db
 from ..models import SynonymGroup
 from ..services.content_state import current_generation
-from . import hybrid, scoring, semantic, snippets
+from . import coarse, hybrid, scoring, semantic, snippets
 from . import query as queries
 from .embedder import Embedder
 from .freshness import KeepsFresh
@@ -203,7 +203,12 @@ class SearchEngine(KeepsFresh):
         weak = is_weak(searcher, found, typed, analysed)
         meanings = embedded.result() if embedded is not None else [None]
         query_vector = meanings[0]
-        near = hybrid.nearest(matrix, query_vector) if query_vector is not None else None
+        near = None
+        if query_vector is not None:
+            # With a large matrix, the lexical candidates' passages are among those compared exactly.
+            large = len(matrix.slugs) >= coarse.COARSE_FROM
+            lexical = [light(searcher, hit.docnum)["slug"] for hit in found] if large else []
+            near = hybrid.nearest(matrix, query_vector, exact_for=lexical)
         ranked = self._rank(searcher, found, matrix, near, restrict, mask)
         no_match = no_good_match(ranked, weak, query_vector)
         if short:

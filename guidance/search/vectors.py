@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .coarse import CoarseRows
 from .passages import Passage
 
 DIMENSIONS = 384
@@ -196,6 +197,7 @@ class Matrix:
     labels: list[str]
     hashes: list[str]
     digests: dict[str, str]  # slug -> which version of its passages the rows are from
+    coarse: CoarseRows | None = None  # an int8 copy for a first look, once made (large matrices)
 
     def __post_init__(self) -> None:
         starts = [i for i in range(len(self.slugs)) if i == 0 or self.slugs[i] != self.slugs[i - 1]]

@@ -283,3 +283,32 @@ def test_the_document_the_words_clearly_pick_moves_up_in_the_order_not_in_its_fi
     tied = candidates(10.0, 10.0)
     hybrid._give_lead(tied)
     assert [c.lead for c in tied] == [0, 0]  # no clear pick, no lead
+
+
+def test_a_large_matrix_looked_at_in_int8_first_ranks_exactly_as_the_full_product():
+    import numpy as np
+
+    from guidance.search import coarse, hybrid
+
+    rng = np.random.default_rng(7)
+    documents, per_document = coarse.COARSE_FROM // 8, 8
+    centres = rng.standard_normal((documents, 384)).astype(np.float32)
+    rows = np.repeat(centres, per_document, axis=0) + rng.standard_normal((documents * per_document, 384))
+    rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    slugs = [f"doc-{i // per_document}" for i in range(len(rows))]
+    blank = [""] * len(rows)
+    matrix = vectors.Matrix("m", rows, slugs, blank, blank, blank, blank, {})
+    exact = vectors.Matrix("m", rows, slugs, blank, blank, blank, blank, {})
+    matrix.coarse = coarse.CoarseRows(rows)
+    for query_number in range(20):
+        query = centres[query_number * 97] + 1.5 * rng.standard_normal(384).astype(np.float32)
+        query /= np.linalg.norm(query)
+        lexical = [f"doc-{rng.integers(documents)}" for _ in range(5)]  # anywhere, near or not
+        scores, best = hybrid.nearest(matrix, query, exact_for=lexical)
+        true_scores, true_best = hybrid.nearest(exact, query)
+        top = np.argsort(-true_best, kind="stable")[: hybrid.SEMANTIC_DEPTH]
+        assert np.argsort(-best, kind="stable")[: hybrid.SEMANTIC_DEPTH].tolist() == top.tolist()
+        assert best[top] == pytest.approx(true_best[top], abs=1e-6)
+        for slug in lexical:  # what fusing reads of the lexical candidates is exact too
+            start, end = matrix.rows[slug]
+            assert scores[start:end] == pytest.approx(true_scores[start:end], abs=1e-6)
