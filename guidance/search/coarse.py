@@ -11,19 +11,30 @@ their exact product is already cheap.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-COARSE_FROM = 20_000  # passages; below this, the exact product costs about as much
+# Passages from which a matrix gets its int8 copy; below, the exact product costs about as much.
+COARSE_FROM = int(os.environ.get("GUIDANCE_COARSE_FROM", 20_000))
+BLOCK = 4096
 
 
 class CoarseRows:
     def __init__(self, vectors: np.ndarray) -> None:
-        scale = np.abs(vectors).max(axis=1) / 127
-        scale[scale == 0] = 1.0
-        self.scale = scale.astype(np.float32)
-        # (dimensions, rows): the shape ONNX Runtime's integer product takes on its right.
-        columns = np.ascontiguousarray(np.rint(vectors / scale[:, None]).astype(np.int8).T)
-        self.session = _session(columns)
+        # (dimensions, rows): the shape ONNX Runtime's integer product takes on its right. Filled
+        # a block of rows at a time: float temporaries of the whole matrix would be 89 MB each.
+        columns = np.empty((vectors.shape[1], len(vectors)), np.int8)
+        self.scale = np.empty(len(vectors), np.float32)
+        for start in range(0, len(vectors), BLOCK):
+            block = vectors[start : start + BLOCK]
+            scale = np.abs(block).max(axis=1) / 127
+            scale[scale == 0] = 1.0
+            self.scale[start : start + BLOCK] = scale
+            columns[:, start : start + BLOCK] = np.rint(block / scale[:, None]).T
+        # The session reads the array's memory: both are kept as long as it is.
+        self.columns = columns
+        self.session, self._value = _session(columns)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Every row's approximate similarity with a unit query (float32)."""
@@ -35,20 +46,29 @@ class CoarseRows:
 
 
 def _session(columns: np.ndarray):
+    """A one-node graph with `columns` as its constant, handed over as an array: written into the
+    graph, the 22 MB would be copied three times more, and the process would keep the memory."""
     import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
+    rows = TensorProto(
+        name="rows", data_type=TensorProto.INT8, dims=list(columns.shape), data_location=TensorProto.EXTERNAL
+    )
+    rows.external_data.add(key="location", value="in-memory")  # given below, never read from disk
     node = helper.make_node("MatMulInteger", ["query", "rows", "zero"], ["scores"])
     graph = helper.make_graph(
         [node],
         "coarse",
         [helper.make_tensor_value_info("query", TensorProto.UINT8, [1, columns.shape[0]])],
         [helper.make_tensor_value_info("scores", TensorProto.INT32, [1, columns.shape[1]])],
-        [numpy_helper.from_array(columns, "rows"), numpy_helper.from_array(np.array(128, np.uint8), "zero")],
+        [rows, numpy_helper.from_array(np.array(128, np.uint8), "zero")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    value = ort.OrtValue.ortvalue_from_numpy(columns)
+    options.add_external_initializers(["rows"], [value])
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    return session, value

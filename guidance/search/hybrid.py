@@ -92,7 +92,7 @@ class Matrices:
                     matrix = vectors.open_matrix(directory)
                     self._matrix, self._key = matrix, key
                     if matrix is not None and len(matrix.slugs) >= coarse.COARSE_FROM:
-                        # Made beside the searches (0.25 s at 58,001 rows), which compare exactly meanwhile.
+                        # Made beside the searches (0.1 s at 58,001 rows), which compare exactly meanwhile.
                         threading.Thread(target=_add_coarse, args=(matrix,), name="search-coarse", daemon=True).start()
         return self._matrix
 
