@@ -32,9 +32,8 @@ class CoarseRows:
             scale[scale == 0] = 1.0
             self.scale[start : start + BLOCK] = scale
             columns[:, start : start + BLOCK] = np.rint(block / scale[:, None]).T
-        # The session reads the array's memory: both are kept as long as it is.
-        self.columns = columns
-        self.session, self._value = _session(columns)
+        self.columns = columns  # the session reads this memory: kept as long as it is
+        self.session = _session(columns)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Every row's approximate similarity with a unit query (float32)."""
@@ -46,29 +45,19 @@ class CoarseRows:
 
 
 def _session(columns: np.ndarray):
-    """A one-node graph with `columns` as its constant, handed over as an array: written into the
-    graph, the 22 MB would be copied three times more, and the process would keep the memory."""
-    import onnxruntime as ort
+    """A one-node graph whose right-hand side is `columns`."""
     from onnx import TensorProto, helper, numpy_helper
 
-    rows = TensorProto(
-        name="rows", data_type=TensorProto.INT8, dims=list(columns.shape), data_location=TensorProto.EXTERNAL
-    )
-    rows.external_data.add(key="location", value="in-memory")  # given below, never read from disk
+    from .encoder_graph import declared, session  # (onnx loads only once a matrix is this large)
+
     node = helper.make_node("MatMulInteger", ["query", "rows", "zero"], ["scores"])
     graph = helper.make_graph(
         [node],
         "coarse",
         [helper.make_tensor_value_info("query", TensorProto.UINT8, [1, columns.shape[0]])],
         [helper.make_tensor_value_info("scores", TensorProto.INT32, [1, columns.shape[1]])],
-        [rows, numpy_helper.from_array(np.array(128, np.uint8), "zero")],
+        [declared("rows", columns), numpy_helper.from_array(np.array(128, np.uint8), "zero")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    value = ort.OrtValue.ortvalue_from_numpy(columns)
-    options.add_external_initializers(["rows"], [value])
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    return session, value
+    return session(model, {"rows": columns})

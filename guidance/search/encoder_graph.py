@@ -33,12 +33,9 @@ class _Graph:
     def constant(self, name: str, value: np.ndarray) -> str:
         if value.size < SMALL:
             self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
-        else:  # declared here, handed to ONNX Runtime as an array (external_arrays): never copied into the graph
-            declared = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=list(value.shape))
-            declared.data_location = TensorProto.EXTERNAL
-            declared.external_data.add(key="location", value="in-memory")
-            self.initializers.append(declared)
+        else:
             self.arrays[name] = np.ascontiguousarray(value, dtype=np.float32)
+            self.initializers.append(declared(name, self.arrays[name]))
         return name
 
     def op(self, kind: str, *inputs: str, **attributes) -> str:
@@ -117,3 +114,25 @@ def build(weights: dict[str, np.ndarray], layers: int, heads: int) -> tuple[Mode
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = 8  # the format every ONNX Runtime since 1.10 reads
     return model, g.arrays
+
+
+def declared(name: str, array: np.ndarray) -> TensorProto:
+    """A constant the graph names but does not hold: session() hands ONNX Runtime the array itself,
+    so its data is never copied into the graph and parsed back."""
+    tensor = TensorProto(name=name, data_type=helper.np_dtype_to_tensor_dtype(array.dtype), dims=list(array.shape))
+    tensor.data_location = TensorProto.EXTERNAL
+    tensor.external_data.add(key="location", value="in-memory")  # given to the session, never read from disk
+    return tensor
+
+
+def session(model: ModelProto, arrays: dict[str, np.ndarray]):
+    """An ONNX Runtime session of `model`, its declared constants read from `arrays` (which must
+    live as long as the session: it reads their memory). One thread: the server's concurrency is
+    its workers and their requests."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: its notes on graph rewrites are not ours to act on
+    options.add_external_initializers(list(arrays), [ort.OrtValue.ortvalue_from_numpy(a) for a in arrays.values()])
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])

@@ -19,7 +19,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # (guidance/__init__.py sets
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
-import onnxruntime as ort
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
@@ -56,16 +55,9 @@ class MiniLM:
         directory = directory or model_dir()
         config = json.loads((directory / "config.json").read_text())
         weights = _weights(directory / "model.safetensors", sha256)
-        graph, arrays = encoder_graph.build(weights, config["num_hidden_layers"], config["num_attention_heads"])
+        graph, self._arrays = encoder_graph.build(weights, config["num_hidden_layers"], config["num_attention_heads"])
         del weights
-        options = ort.SessionOptions()
-        # One thread per product: the server's concurrency is its workers and their requests.
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        options.log_severity_level = 3  # errors only: its notes on graph rewrites are not ours to act on
-        # The session reads these arrays' memory (and packs the matrices once): kept as long as it is.
-        self._values = [ort.OrtValue.ortvalue_from_numpy(array) for array in arrays.values()]
-        options.add_external_initializers(list(arrays), self._values)
-        self.session = ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
+        self.session = encoder_graph.session(graph, self._arrays)  # (it reads self._arrays' memory)
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
