@@ -1,0 +1,50 @@
+"""Issue 12: a gunicorn worker is ready for pages when it starts taking requests."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from guidance import search, serving
+from tests.conftest import Session
+
+
+class CompileCounter:
+    def __init__(self, environment) -> None:
+        self.compile, self.names = environment.compile, []
+
+    def __call__(self, source, name=None, *args, **kwargs):
+        self.names.append(name)
+        return self.compile(source, name, *args, **kwargs)
+
+
+@pytest.fixture
+def compiled(app, monkeypatch):
+    counter = CompileCounter(app.jinja_env)
+    monkeypatch.setattr(app.jinja_env, "bytecode_cache", None)  # (tests share one, to save time)
+    monkeypatch.setattr(app.jinja_env, "compile", counter)
+    return counter
+
+
+def test_a_page_compiles_its_templates_on_a_cold_worker(agent, compiled):
+    """The cost the hook below moves off the request path (and proof the counter sees it)."""
+    assert agent.get("/d/processes/send-wire").status_code == 200
+    assert "process.html" in compiled.names
+
+
+def test_a_starting_worker_compiles_every_template_before_its_first_request(app, compiled, monkeypatch):
+    monkeypatch.setattr(search, "warm_up", lambda app: None)  # search's own warm-up is tested with search
+    serving.post_worker_init(SimpleNamespace(wsgi=app, log=logging.getLogger("test")))
+    folder = Path(app.root_path).parent / "templates"
+    templates = {path.relative_to(folder).as_posix() for path in folder.rglob("*.html")}
+    assert len(templates) >= 40 and sorted(compiled.names) == sorted(templates)
+    at_start = len(compiled.names)
+
+    agent = Session(app.test_client())
+    assert agent.login("agent").status_code == 302
+    for path in ("/", "/d/processes/send-wire", "/d/processes/send-wire/steps/screen", "/search?q=wire"):
+        assert agent.get(path).status_code == 200, path
+    assert compiled.names[at_start:] == []
