@@ -299,12 +299,15 @@ class SearchEngine(KeepsFresh):
 
     def warm_up(self) -> None:
         """Load the model and open the live index's passage matrix now: the first search after a
-        worker starts would otherwise wait for both (0.4-0.7 s at 10,000 documents over HTTP)."""
+        worker starts would otherwise wait for both (0.4-0.7 s at 10,000 documents over HTTP).
+        Likewise what the first typo needs (0.28 s at 10,000 documents)."""
         try:
             self.index.directory()
         except IndexMissing:
             return  # nothing to open yet: the first search builds the index
         self.search("warm up", role=None)  # loads both, and opens the index's readers
+        with self.index.searcher() as searcher:
+            queries.prepare_corrections(searcher)
 
     def _matrix(self):
         """The live index's passage matrix, or None when the semantic stage is off or empty."""

@@ -119,6 +119,13 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
     return corrections
 
 
+def prepare_corrections(searcher: Searcher) -> None:
+    """Load what the first correction would wait for: the list of common English words (0.19 s)
+    and the index's vocabulary of spellings (0.09 s at 10,000 documents; kept for its segments)."""
+    is_common_word("warm")
+    within(searcher.reader(), "spelling", "warm", 1)
+
+
 def is_common_word(word: str) -> bool:
     """Is the word common in English (wordfreq's "small" list: every word used at least once in a
     million, 4 MB in memory), and so no typo?"""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 
 import pytest
+import wordfreq
 
 from guidance import search
+from guidance.search import query as queries
 from guidance.search import semantic, vectors
 from guidance.services.library import import_tree
 from tests.conftest import close, make_app
@@ -111,6 +114,24 @@ def test_a_starting_worker_opens_the_passage_matrix_before_any_search(app, data_
         search.warm_up(started)
         _, live = passage_files(started)
         assert engine.matrices._matrix is not None and engine.matrices._matrix.name == live["name"]
+    finally:
+        close(started)
+
+
+def test_a_starting_worker_loads_what_the_first_typo_needs_before_any_search(app, data_dir, monkeypatch):
+    close(app)
+    started = make_app(data_dir)
+    monkeypatch.setattr(queries, "_segments", OrderedDict())  # (process-wide: earlier tests filled them)
+    monkeypatch.setattr(wordfreq, "_wf_cache", {})
+    wordfreq.get_frequency_dict.cache_clear()
+    try:
+        search.warm_up(started)
+        assert wordfreq.get_frequency_dict.cache_info().currsize == 1  # the common words, loaded
+        assert [key for key in queries._segments if key[-1] == "spelling"]  # the index's spellings, read
+        read = len(queries._segments)
+        with started.app_context():
+            assert search.engine(started).search("benificiary detials", role="agent").corrected == "beneficiary details"
+        assert len(queries._segments) == read  # the typo found them ready
     finally:
         close(started)
 
