@@ -1,12 +1,13 @@
 """Speed as agents meet it: over HTTP, with 20 concurrent connections, against gunicorn, next to a
 trivial Flask "hello" page served by the same gunicorn settings in the same run.
 
-    .venv/bin/python benchmarks/http_speed.py                  # the starter library (about 2 minutes)
+    .venv/bin/python benchmarks/http_speed.py                  # the starter library (about 3 minutes)
     .venv/bin/python benchmarks/http_speed.py --docs 10000     # plus generated pages (search at scale;
                                                                # their passages get random vectors)
 
 Absolute figures swing 2-3x on a shared 2-core machine; the ratio to "hello" much less, so the
-table leads with it. Needs `wrk` (Debian's package; installed when missing, as root or via sudo).
+table leads with it. Each row is the median of --rounds wrk runs, each with new connections, and
+shows how the connections fell among gunicorn's workers (see rounds_of_wrk). Needs `wrk` (Debian's package; installed when missing, as root or via sudo).
 Writes benchmarks/results/http_speed.json.
 """
 
@@ -16,6 +17,7 @@ import argparse
 import csv
 import http.client
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -91,17 +93,64 @@ def prepare(data_dir: Path, docs: int, real_embeddings: bool = True) -> None:
 def wrk(
     url: str, cookie: str, seconds: int, headers: dict[str, str] | None = None, paths: list[str] | None = None
 ) -> dict:
-    """`paths`: ask each in turn (on `url`'s server) instead of `url` again and again."""
+    """`paths`: ask each in turn (on `url`'s server) instead of `url` again and again. Also gives
+    how wrk's 20 connections were shared among the server's processes, counted half-way."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     table = "paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n" + ROTATING_LUA if paths else ""
     script.write_text(table + LUA)
     command = ["wrk", "-t2", "-c20", f"-d{seconds}s", "-s", str(script), "-H", f"Cookie: {cookie}"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    running = subprocess.Popen([*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(seconds / 2)
+    split = connections_by_process(urllib.parse.urlsplit(url).port)
+    output, problem = running.communicate()
+    if running.returncode:
+        raise RuntimeError(f"wrk failed: {problem}")
     line = next(text for text in output.splitlines() if text.startswith("RESULT"))
     rate, p50, p95, errors = line.split()[1:]
-    return {"req_s": round(float(rate), 1), "p50_ms": int(p50) / 1000, "p95_ms": int(p95) / 1000, "errors": int(errors)}
+    return {
+        "req_s": round(float(rate), 1),
+        "p50_ms": int(p50) / 1000,
+        "p95_ms": int(p95) / 1000,
+        "errors": int(errors),
+        "split": "/".join(map(str, split)),
+    }
+
+
+def connections_by_process(port: int) -> list[int]:
+    """The server's established connections on `port`, counted per process holding them (most first)."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            established.add(f"socket:[{fields[9]}]")
+    counts = []
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            held = sum(os.readlink(fd) in established for fd in (process / "fd").iterdir())
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if held:
+            counts.append(held)
+    return sorted(counts, reverse=True)
+
+
+def rounds_of_wrk(count: int, url: str, cookie: str, seconds: int, headers: dict, paths: list[str] | None) -> dict:
+    """The median of `count` wrk runs by requests per second, each with new connections.
+
+    gunicorn's workers share one listening socket, and whichever takes a connection first keeps
+    it: wrk opens its 20 in one burst, and sometimes one worker took them all (20/0: 240-248 req/s
+    of suggestions, against 840-950 when they were shared 10/10 to 16/4), where many agents'
+    browsers, connecting over time, go to whichever worker is free. One run was a draw of that."""
+    share = len(paths) // count if paths else 0
+    runs = [
+        wrk(url, cookie, seconds, headers, paths[i * share : (i + 1) * share] if paths else None) for i in range(count)
+    ]
+    runs.sort(key=lambda run: run["req_s"])
+    return {**runs[len(runs) // 2], "rounds_req_s": [run["req_s"] for run in runs]}
 
 
 def sequential(base: str, paths: list[str], headers: dict[str, str]) -> dict:
@@ -160,6 +209,15 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=0, help="generated pages to add (search at scale)")
     parser.add_argument("--seconds", type=int, default=8, help="seconds per wrk run")
     parser.add_argument(
+        "--rounds", type=int, default=3, help="wrk runs per row, each with new connections (the median is shown)"
+    )
+    parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="serve as `make serve` does, the workers sharing one listening socket, instead of one each "
+        "(SO_REUSEPORT, both servers): wrk's burst of connections then often all go to one worker",
+    )
+    parser.add_argument(
         "--real-embeddings",
         action="store_true",
         help="with --docs, embed every generated passage with the model (hours at 10,000 pages on 2 cores); "
@@ -168,6 +226,8 @@ def main() -> None:
     )
     options = parser.parse_args()
     subprocess.run([str(ROOT / "bin" / "ensure-debian-packages"), "wrk"], check=True)
+    if not options.shared_socket:  # (both servers start with this environment)
+        os.environ["GUNICORN_CMD_ARGS"] = f"{os.environ.get('GUNICORN_CMD_ARGS', '')} --reuse-port".strip()
     work = Path(tempfile.mkdtemp(prefix="guidance-http-"))
     prepare(work, options.docs, real_embeddings=options.real_embeddings or not options.docs)
     (work / "hello").mkdir()
@@ -186,7 +246,7 @@ def main() -> None:
         # More messages than can be asked in the run, none of them asked one at a time below.
         rotating = [
             "/search?" + urllib.parse.urlencode({"q": q, "live": "1"})
-            for q in queries(400 * options.seconds, seed=4, besides=asked)
+            for q in queries(400 * options.seconds * options.rounds, seed=4, besides=asked)
         ]
         for name, url, headers, paths in (
             ("hello", f"{hello_base}/", same_browser, None),
@@ -195,7 +255,7 @@ def main() -> None:
             ("search (rotating queries)", base + "/", fragment, rotating),
             ("suggestions", base + suggest, same_browser, None),
         ):
-            rows[name] = wrk(url, cookie, options.seconds, headers, paths)
+            rows[name] = rounds_of_wrk(options.rounds, url, cookie, options.seconds, headers, paths)
             print(f"  {name}: {rows[name]}", file=sys.stderr)
         logged_in = {"Cookie": cookie, **same_browser}
         typed = [q[: random.Random(i).randint(3, 12)] for i, q in enumerate(asked)]
@@ -212,18 +272,21 @@ def main() -> None:
 def report(rows: dict[str, dict], options) -> None:
     hello = rows["hello"]["req_s"]
     print(
-        f"\nwrk -t2 -c20 -d{options.seconds}s against gunicorn (guidance/serving.py), "
+        f"\nwrk -t2 -c20 -d{options.seconds}s, the median of {options.rounds} runs, against gunicorn (guidance/serving.py"
+        f"{', workers sharing one socket' if options.shared_socket else ', a socket per worker'}), "
         f"starter library{f' + {options.docs:,} generated pages' if options.docs else ''}, logged in as an agent"
         + (" (generated passages: random vectors)" if options.docs and not options.real_embeddings else "")
         + "\n"
     )
     print("(search: one message asked again and again, then a different message each request)\n")
-    print(f"{'':28}{'req/s':>9}{'of hello':>10}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    print(
+        f"{'':28}{'req/s':>9}{'of hello':>10}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}  connections per worker; runs' req/s"
+    )
     for name in ("hello", "step page", "search (htmx fragment)", "search (rotating queries)", "suggestions"):
         row = rows[name]
         print(
             f"{name:28}{row['req_s']:>9.0f}{row['req_s'] / hello:>9.1%}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
-            f"{row['errors']:>8}"
+            f"{row['errors']:>8}  {row['split']:>5}; {', '.join(f'{r:.0f}' for r in row['rounds_req_s'])}"
         )
     print(
         "\none request at a time (200 real customer messages; their first 3-12 letters for suggestions),"
