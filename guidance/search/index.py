@@ -116,7 +116,8 @@ class SearchIndex:
     def state(self) -> tuple:
         """What this process sees of the index: any change (a rebuild, an update, another
         worker's) gives a new state, and a new searcher."""
-        return (self._target(), self.generation(), self._writes)
+        target = self._target()
+        return (target, self._generation_of(target), self._writes)
 
     @contextmanager
     def searcher(self, state: tuple | None = None) -> Iterable[Searcher]:
@@ -138,8 +139,11 @@ class SearchIndex:
 
     def generation(self) -> int:
         """The content generation the live index holds; IndexMissing when it cannot say."""
+        return self._generation_of(self._target())
+
+    def _generation_of(self, target: str) -> int:
         try:
-            return int((self.root / self._target() / GENERATION_FILE).read_text())
+            return int((self.root / target / GENERATION_FILE).read_text())
         except (OSError, ValueError) as error:
             raise IndexMissing("the search index does not say what it holds") from error
 
