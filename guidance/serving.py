@@ -52,7 +52,9 @@ def post_worker_init(worker) -> None:
     from guidance.search import warm_up
     from guidance.views.templating import compile_templates
 
-    compile_templates(worker.wsgi)
+    broken = compile_templates(worker.wsgi)
+    if broken:  # the pages using them fail alone, as they would without this
+        worker.log.error("templates that do not compile: %s", ", ".join(broken))
 
     def run() -> None:
         try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from jinja2 import ChoiceLoader, DictLoader
 
 from guidance import search, serving
 from tests.conftest import Session
@@ -48,3 +49,19 @@ def test_a_starting_worker_compiles_every_template_before_its_first_request(app,
     for path in ("/", "/d/processes/send-wire", "/d/processes/send-wire/steps/screen", "/search?q=wire"):
         assert agent.get(path).status_code == 200, path
     assert compiled.names[at_start:] == []
+
+
+def test_a_template_that_does_not_compile_is_named_and_the_worker_starts_all_the_same(
+    app, compiled, monkeypatch, caplog
+):
+    monkeypatch.setattr(search, "warm_up", lambda app: None)
+    broken = DictLoader({"broken.html": "{% if %}"})
+    monkeypatch.setattr(app, "jinja_loader", ChoiceLoader([broken, app.jinja_loader]))
+    with caplog.at_level(logging.ERROR, logger="test"):
+        serving.post_worker_init(SimpleNamespace(wsgi=app, log=logging.getLogger("test")))
+    assert "templates that do not compile: broken.html" in caplog.text
+    assert {"base.html", "process.html"} <= set(compiled.names)  # the others, all the same
+
+    agent = Session(app.test_client())
+    assert agent.login("agent").status_code == 302
+    assert agent.get("/d/processes/send-wire").status_code == 200
