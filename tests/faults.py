@@ -3,6 +3,7 @@ HTTP, an import run as a separate command that can be killed."""
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import pty
@@ -21,6 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+# What a client sees when the worker answering it is killed: refused or reset connections are
+# OSErrors, but a body cut off part-way is http.client.IncompleteRead, which is not.
+CUT_OFF = (OSError, http.client.HTTPException)
 
 
 def free_port() -> int:

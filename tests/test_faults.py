@@ -16,7 +16,7 @@ from guidance.extensions import db
 from guidance.models import Document, Revision, StepNote
 from guidance.services import library, publishing
 from tests.conftest import PASSWORDS
-from tests.faults import Browser, gunicorn, import_killed_half_way, workers_of
+from tests.faults import CUT_OFF, Browser, gunicorn, import_killed_half_way, workers_of
 
 WIRE = "/d/processes/send-wire"
 
@@ -42,7 +42,7 @@ def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, kil
             try:
                 browser.login("agent", PASSWORDS["agent"])
                 break
-            except OSError:
+            except CUT_OFF:
                 continue
         count = 0
         while not stop.is_set():
@@ -50,7 +50,7 @@ def notes_saved_while_workers_are_killed(base: str, master, agents: int = 6, kil
             try:
                 if browser.post(f"{WIRE}/steps/verify/notes", {"body": body}) == 303:
                     acknowledged.append(body)
-            except OSError:  # the worker died under this request: it may or may not be saved
+            except CUT_OFF:  # the worker died under this request: it may or may not be saved
                 pass
             count += 1
 
