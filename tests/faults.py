@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import http.cookiejar
+import json
 import os
 import pty
 import re
@@ -66,6 +67,7 @@ def gunicorn(data_dir: Path, database_url: str | None = None, workers: int = 2):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/healthz")
+        wait_for_the_model(f"{base}/healthz")
         yield base, master
     finally:
         master.send_signal(signal.SIGTERM)
@@ -121,6 +123,22 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def wait_for_the_model(url: str, seconds: float = 60) -> None:
+    """Until /healthz no longer says the model is loading: measure the workers warmed up, as they
+    serve all day (the health check answers without waiting for it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                body = json.load(response)
+        except urllib.error.HTTPError as unhealthy:  # a 503 says why in the same form
+            with unhealthy:
+                body = json.load(unhealthy)
+        if body.get("search", {}).get("semantic", {}).get("state") != "loading":
+            return
+        time.sleep(0.05)
 
 
 def workers_of(master: subprocess.Popen) -> list[int]:

@@ -25,6 +25,6 @@ def status(engine: SearchEngine, database_generation: int) -> dict[str, Any]:
 
 
 def _semantic(engine: SearchEngine) -> dict[str, str]:
-    if not engine.semantic:
-        return {"state": "off", "reason": semantic.status().get("reason", "turned off (SEMANTIC_RERANK)")}
+    if not engine.semantic:  # and the model is not loaded to say so
+        return {"state": "off", "reason": "turned off (SEMANTIC_RERANK)"}
     return semantic.status()

@@ -21,9 +21,18 @@ _unavailable: str | None = None
 
 
 def status() -> dict[str, str]:
-    """Whether the semantic stage runs, for health checks: on, or off and why."""
-    model = _load()
-    return {"state": "on"} if model is not None else {"state": "off", "reason": _unavailable or "not loaded"}
+    """Whether the semantic stage runs, for health checks: on, loading, or off and why.
+
+    Never waits for the model: a health check of a starting worker, whose warm-up is loading it,
+    waited 1.2 s for it. If nothing has begun loading it, it is begun in the background.
+    """
+    if _model is not None:
+        return {"state": "on"}
+    if _unavailable is not None:
+        return {"state": "off", "reason": _unavailable}
+    if not _model_lock.locked():
+        threading.Thread(target=_load, name="semantic-model-load", daemon=True).start()
+    return {"state": "loading"}
 
 
 def available() -> bool:
