@@ -232,7 +232,7 @@ def main() -> None:
     prepare(work, options.docs, real_embeddings=options.real_embeddings or not options.docs)
     (work / "hello").mkdir()
     rows: dict[str, dict] = {}
-    # The same settings for both: guidance/serving.py (gthread, 2 workers x 4 threads).
+    # The same settings for both: guidance/serving.py (gthread, 2 workers x 2 threads).
     with hello_server(work / "hello") as hello_base, gunicorn(work) as (base, _master):
         browser = Browser(base)
         browser.login("agent", "agent-password")

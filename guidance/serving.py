@@ -11,10 +11,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUIDANCE_BIND", "127.0.0.1:8000")
-# Processes for the CPU work (rendering, search), threads for the waits (database, disk): on two
-# cores, 2 workers x 4 threads kept both busy without queueing (benchmarks/load.py).
+# Processes for the CPU work (rendering, search), threads for the waits (database, disk). On two
+# cores, 2 threads a worker answered sooner than 4 (2026-12-07, taking turns):
+# 200 agents (benchmarks/load.py), p95 of a step move 34 / 55 ms on SQLite / PostgreSQL against
+# 54 / 62, of a search 48 / 76 against 70 / 92, no errors seen; the step page under wrk -c20
+# (three turns each), 28.3-31.9 % of "hello" with p95 24-32 ms, against 22.0-26.1 % and 37-53 ms.
+# Saturated by Locust without pauses, they served 4-6 % less: 131 / 169 req/s against 140 / 176.
 workers = int(os.environ.get("GUIDANCE_WORKERS", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("GUIDANCE_THREADS", 4))
+threads = int(os.environ.get("GUIDANCE_THREADS", 2))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUIDANCE_TIMEOUT", 30))  # a worker silent this long is restarted
 graceful_timeout = 20  # on reload or stop: time to finish the requests in flight
