@@ -64,13 +64,14 @@ def no_good_match(ranked: list, weak: bool, vector) -> bool:
 
 
 def better(ranked, no_match, vector, reranked, reranked_weak, vector2) -> bool:
-    """Is the corrected query clearly the better one, and still the same request?"""
+    """Is the corrected query clearly the better one (and, if it changes the answer, far better)?"""
     if vector is None or vector2 is None:
         return not reranked_weak
     if not reranked or no_good_match(reranked, reranked_weak, vector2):
         return False  # "xyzzy proven" finds nothing good either: no reason to claim it was meant
     if not no_match and ranked and ranked[0].slug != reranked[0].slug:
-        return False  # the typed words already found an answer: a correction must not change it
+        # The typed words already found an answer: a correction changes it only for a far better one.
+        return reranked[0].score > ranked[0].score + hybrid.ANSWER_CHANGE_MARGIN
     return not ranked or reranked[0].score > ranked[0].score + hybrid.CORRECTION_MARGIN
 
 

@@ -236,6 +236,17 @@ def test_a_typo_is_corrected_into_the_request_it_was_not_into_another(starter):
     assert nothing.corrected is None and nothing.no_good_match
 
 
+def test_a_typo_whose_spelling_finds_a_far_better_answer_is_corrected_to_it(starter):
+    """The other word alone finds some card process; the misspelt one is what the customer needs."""
+    _, engine = starter
+    for typed, meant, slug in (
+        ("card declnied", "card declined", "processes/cards/card-declined-or-not-working"),
+        ("card stolnen", "card stolen", "processes/cards/lost-or-stolen-card"),
+    ):
+        found = engine.search(typed, role="agent")
+        assert (found.corrected, slugs(found)[0], found.no_good_match) == (meant, slug, False)
+
+
 def test_a_common_word_the_library_never_uses_is_no_typo(starter):
     _, engine = starter
     for text in ("what are black holes", "where was john denver born"):  # not "back holds", "join deliver"
