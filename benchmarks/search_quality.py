@@ -13,6 +13,9 @@ Two corpora, each imported with the app's own CLI into a throwaway GUIDANCE_DATA
   `../shared/corpora/banking77/train.csv` that are not one of the library's `phrasings`
   (exact string comparison); the right answer is the process whose `contact_reasons` holds the
   message's category.
+- bank-typos: the same library, asked the way agents type: the bank queries of 2 to 5 words,
+  their longest word (of 5 letters or more) given one typo (a letter left out, doubled, swapped
+  with the next, or another letter), chosen by a seeded random, so every run asks the same.
 - bank-warm: the same library after importing half of banking77's `train.csv` as examples
   (`flask guidance examples import`); the queries are the other half. Rows that are phrasings in
   `content/` are left out; the halves are made per category by the SHA-1 of the text (even
@@ -47,6 +50,7 @@ import csv
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import sqlite3
@@ -77,7 +81,7 @@ OUT_OF_SCOPE = (ROOT / ".." / "shared" / "corpora" / "clinc150-oos" / "out_of_sc
 EMBEDDING_CACHE = BENCH / ".cache" / "embeddings.sqlite"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 TOP = 10
-SETS = ("bank", "bank-warm", "handbook")
+SETS = ("bank", "bank-typos", "bank-warm", "handbook")
 ENGINES = ("app", "fts5")
 METRICS = ("success@1", "success@3", "recall@3", "mrr")
 
@@ -247,6 +251,30 @@ def import_examples(data_dir: Path, rows: list[dict[str, str]]) -> str:
     if status.returncode:
         raise ImportFailed(f"flask guidance index-status exited {status.returncode}: {last_line(status.stderr)}")
     return f"{last_line(done.stdout)}; {last_line(status.stdout)}"
+
+
+def typo_queries(docs: dict[str, Doc]) -> list[Query]:
+    """The short bank queries with one typo in their longest word (see the module's docstring)."""
+    chosen, typos = random.Random(7), []
+    for query in bank_queries(docs):
+        words = query.text.split()
+        longest = max(range(len(words)), key=lambda n: len(words[n].strip("?.,!")))
+        word = words[longest].strip("?.,!")
+        if 2 <= len(words) <= 5 and len(word) >= 5 and word.isalpha():
+            words[longest] = typed_wrong(word, chosen)
+            typos.append(Query(" ".join(words), query.answers, query.label))
+    return typos
+
+
+def typed_wrong(word: str, chosen: random.Random) -> str:
+    at, kind = chosen.randrange(1, len(word) - 1), chosen.choice(["left out", "doubled", "swapped", "another"])
+    if kind == "left out":
+        return word[:at] + word[at + 1 :]
+    if kind == "doubled":
+        return word[:at] + word[at] + word[at:]
+    if kind == "swapped":
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    return word[:at] + chosen.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != word[at]]) + word[at + 1 :]
 
 
 def handbook_queries(docs: dict[str, Doc]) -> list[Query]:
@@ -614,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     chosen = [args.only] if args.only else list(SETS)
-    corpora = {"bank": BANK_DIR, "bank-warm": BANK_DIR, "handbook": HANDBOOK_DIR}
+    corpora = {"bank": BANK_DIR, "bank-typos": BANK_DIR, "bank-warm": BANK_DIR, "handbook": HANDBOOK_DIR}
     if args.data_dir:
         root, temporary = args.data_dir.resolve(), False
     else:
@@ -632,12 +660,12 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             directory = corpora[name]
             print(f"== {name}: {directory}")
-            data_dir = root / name
+            data_dir = root / ("bank" if name == "bank-typos" else name)  # the same library as "bank"
             if args.data_dir and not data_dir.exists() and args.only:
                 data_dir = root
             docs = load_docs(directory)
             import_error = None
-            if args.data_dir:
+            if args.data_dir or (name == "bank-typos" and data_dir.exists()):
                 if not (data_dir / "guidance.db").exists():
                     print(f"  warning: no guidance.db in {data_dir}")
                 imported = ImportResult(files=len(docs), reused=True)
@@ -680,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
                 example_rows, queries = warm_split(docs)
                 indexed = add_examples(indexed, example_rows)
             else:
-                queries = bank_queries(docs) if name == "bank" else handbook_queries(docs)
+                queries = {"bank": bank_queries, "bank-typos": typo_queries}.get(name, handbook_queries)(docs)
             total = len(queries)
             queries = sample(queries, args.limit_queries)
             print(f"  {len(queries)} queries" + (f" (sampled from {total})" if len(queries) < total else ""))
