@@ -15,7 +15,8 @@ Two corpora, each imported with the app's own CLI into a throwaway GUIDANCE_DATA
   message's category.
 - bank-typos: the same library, asked the way agents type: the bank queries of 2 to 5 words,
   their longest word (of 5 letters or more) given one typo (a letter left out, doubled, swapped
-  with the next, or another letter), chosen by a seeded random, so every run asks the same.
+  with the next, or another letter; never the first or the last letter), chosen by a seeded
+  random, so every run asks the same.
 - bank-warm: the same library after importing half of banking77's `train.csv` as examples
   (`flask guidance examples import`); the queries are the other half. Rows that are phrasings in
   `content/` are left out; the halves are made per category by the SHA-1 of the text (even
