@@ -104,6 +104,25 @@ def test_memory_storage_can_be_chosen(data_dir):
         close(app)
 
 
+@pytest.mark.parametrize(
+    ("config", "answers"),
+    [
+        ({"RATELIMIT_DEFAULT": "3/minute"}, [200, 200, 200, 429]),  # an operator's limit for every view
+        ({"LOGIN_LIMIT_ADDRESS": "2/minute"}, [200, 200, 200, 200]),  # the login's limits stay there
+    ],
+)
+def test_pages_are_throttled_only_by_limits_set_for_every_view(data_dir, config, answers):
+    # The limiter's hooks run for the login pages alone unless such limits are set.
+    app = make_app(data_dir, RATELIMIT_STORAGE_URI="memory://", **config)
+    try:
+        agent = Session(app.test_client())
+        agent.login("agent")
+        responses = [agent.get("/notifications") for _ in range(4)]
+        assert [response.status_code for response in responses] == answers
+    finally:
+        close(app)
+
+
 @pytest.fixture
 def hash_checks(monkeypatch):
     """Every password hash the login checks against."""

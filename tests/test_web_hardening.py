@@ -74,5 +74,8 @@ def test_the_url_limit_is_a_setting(data_dir):
         assert agent.get("/search", query_string={"q": "x" * 150}).status_code == 200
         assert agent.get("/search", query_string={"q": "x" * 250}).status_code == 414
         assert agent.get("/d/" + "a" * 250).status_code == 414
+        # Counted as sent: "é" is "%C3%A9", six characters (the test client encodes the path).
+        assert agent.get("/d/" + "é" * 32).status_code == 404
+        assert agent.get("/d/" + "é" * 34).status_code == 414
     finally:
         close(app)

@@ -7,8 +7,12 @@ from datetime import timedelta
 from flask import Flask
 from flask_limiter import RateLimitExceeded
 
-from . import storage  # noqa: F401  (registers the "database://" rate-limit storage)
-from .throttle import limiter, too_many_attempts
+from . import (
+    storage,  # noqa: F401  (registers the "database://" rate-limit storage)
+    throttle,
+)
+from .sessions import CheckedOnceSessionInterface
+from .throttle import too_many_attempts
 
 MAX_REMEMBER_DAYS = 30
 DEFAULTS = {
@@ -36,7 +40,8 @@ def configure(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
-    limiter.init_app(app)
+    app.session_interface = CheckedOnceSessionInterface()
+    throttle.init_app(app)
     app.register_error_handler(RateLimitExceeded, too_many_attempts)
 
     if https:

@@ -60,18 +60,17 @@ def register(app: Flask) -> None:
     """Call before the blueprints are registered: the converters apply to rules as they are added."""
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["path"] = SlugConverter
-    app.extensions["guidance_image_hosts"] = image_hosts(app.config.get("IMAGE_HOSTS", ""))
+    hosts = image_hosts(app.config.get("IMAGE_HOSTS", ""))
+    app.extensions["guidance_image_hosts"] = hosts
+    app.extensions["guidance_csp"] = content_security_policy(hosts)
     app.before_request(refuse_unstorable_input)
-    # after_request functions run last-registered first: security_headers sets the CSP that
-    # allow_listed_image_hosts then widens.
-    app.after_request(allow_listed_image_hosts)
-    app.after_request(never_stored)
-    app.after_request(security_headers)
+    # One hook, not three: Flask wraps each hook on every request, and every page pays for it.
+    app.after_request(finish_response)
 
 
 def refuse_unstorable_input():
     limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
-    if url_length() > limit:
+    if url_length(limit) > limit:
         abort(
             414,
             description=f"This address is longer than {limit:,} characters, longer than any link "
@@ -81,16 +80,30 @@ def refuse_unstorable_input():
         abort(422, description=NUL_MESSAGE)
 
 
-def url_length() -> int:
-    """The path and query as sent (percent-encoded), whatever the server put in the environ."""
+def url_length(limit: int) -> int:
+    """The path and query as sent (percent-encoded), whatever the server put in the environ.
+
+    A path that could not reach `limit` even with every character percent-encoded as UTF-8
+    (12 characters at most) is not encoded: most requests skip the work."""
     query = request.query_string
-    return len(quote(request.path, safe="/:@!$&'()*+,;=~")) + (len(query) + 1 if query else 0)
+    path = request.path
+    sent_query = len(query) + 1 if query else 0
+    if len(path) * 12 + sent_query <= limit:
+        return len(path) + sent_query
+    return len(quote(path, safe="/:@!$&'()*+,;=~")) + sent_query
 
 
 def holds_nul() -> bool:
     if "\x00" in request.path:
         return True
-    for values in (request.args, request.form):
+    # A query string or form holds a NUL only as "%00" (or raw in a body); without a body or a
+    # query there is nothing more to read, and reading request.form would parse it for nothing.
+    fields = []
+    if request.query_string:
+        fields.append(request.args)
+    if request.content_length or request.environ.get("HTTP_TRANSFER_ENCODING"):
+        fields.append(request.form)
+    for values in fields:
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
                 return True
@@ -128,26 +141,33 @@ def image_policy() -> ImagePolicy:
     return ImagePolicy(frozenset(current_app.extensions["guidance_image_hosts"]))
 
 
-def security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.vary.add("HX-Request")
-    return response
+def content_security_policy(hosts: tuple[str, ...]) -> str:
+    """The CSP every answer gets: the listed image hosts widen img-src."""
+    if not hosts:
+        return CSP
+    sources = " ".join(f"https://{host}" for host in hosts)
+    return re.sub(r"(img-src [^;]*)", rf"\1 {sources}", CSP)
 
 
-def allow_listed_image_hosts(response):
-    hosts = current_app.extensions["guidance_image_hosts"]
-    policy = response.headers.get("Content-Security-Policy")
-    if hosts and policy:
-        sources = " ".join(f"https://{host}" for host in hosts)
-        response.headers["Content-Security-Policy"] = re.sub(r"(img-src [^;]*)", rf"\1 {sources}", policy)
-    return response
-
-
-def never_stored(response):
-    """What a logged-in person sees (and any API answer) stays out of shared and browser caches:
-    the next person at the desk must not get it from the Back button or a proxy."""
+def finish_response(response):
+    """The headers every answer gets. What a logged-in person sees (and any API answer) stays out
+    of shared and browser caches: the next person at the desk must not get it from the Back button
+    or a proxy."""
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}  # one pass: each lookup by name is another
+    wanted = [
+        ("Content-Security-Policy", current_app.extensions["guidance_csp"]),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    if "vary" in present:
+        response.vary.add("HX-Request")
+    else:
+        wanted.append(("Vary", "HX-Request"))
     if request.endpoint != "static" and (request.path.startswith("/api/") or current_user.is_authenticated):
-        response.headers["Cache-Control"] = "no-store"
+        if "cache-control" in present:
+            headers["Cache-Control"] = "no-store"
+        else:
+            wanted.append(("Cache-Control", "no-store"))
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
