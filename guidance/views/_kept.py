@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from ..content import ParsedDocument, Step
 from ..content.placeholders import fill, fill_text
-from ..models import Document, Role
+from ..models import Document, Role, User
 from ..services.step_state import Preview, StepState
 from ._csrf import page_csrf_token
 from ._pages import ensure_intro, spoken_words, step_blocks, step_view
@@ -52,7 +52,7 @@ def kept_preview(
     if pages is None or not rendering.kept or user.has_role(Role.ADMIN):
         return None
     fragment, own_feedback = wants_fragment(), state.any_notes or state.any_ratings
-    key = _page_key(document.published_revision_id, document.id, step.id, state, focus_step, own_feedback)
+    key = _page_key(document.published_revision_id, document.id, step.id, state, user, focus_step, own_feedback)
     skeleton = pages.get(key)
     if skeleton is None:
         skeleton = _skeleton(document, doc, step, state, rendering, fragment, own_feedback, focus_step)
@@ -61,36 +61,38 @@ def kept_preview(
     def panel() -> str:
         return render_template("_feedback.html", panel=step_panel(document, doc, step, None, state))
 
-    return _fill(skeleton, rendering, step, document.slug, state, given, panel)
+    return _fill(skeleton, rendering, step, document.slug, state, given, user, panel)
 
 
-def kept_step(preview: Preview, given: tuple[dict[str, str], dict[str, str]]) -> str | None:
+def kept_step(preview: Preview, given: tuple[dict[str, str], dict[str, str]], user: User) -> str | None:
     """A previewed step page from its kept skeleton and rendering, with no document loaded: None
     when either is not kept yet, when the panel shows the person's own feedback, or when the
     revision has no such step; the full view (kept_preview) answers then."""
     pages, kept_renderings, state = _pages(), renderings(), preview.state
     own_feedback = state.any_notes or state.any_ratings
-    if pages is None or kept_renderings is None or current_user.has_role(Role.ADMIN) or own_feedback:
+    if pages is None or kept_renderings is None or user.has_role(Role.ADMIN) or own_feedback:
         return None
     rendering = kept_renderings.get(rendering_key(preview.revision_id, preview.document_id, state.generation, False))
     step = rendering.doc.step(preview.step_key) if rendering is not None and preview.step_key else None
     if step is None:
         return None
-    skeleton = pages.get(_page_key(preview.revision_id, preview.document_id, step.id, state, True, False))
+    skeleton = pages.get(_page_key(preview.revision_id, preview.document_id, step.id, state, user, True, False))
     if skeleton is None:
         return None
     g.unread_notifications = state.unread
-    return _fill(skeleton, rendering, step, preview.slug, state, given, None)
+    return _fill(skeleton, rendering, step, preview.slug, state, given, user, None)
 
 
 def _pages() -> Renderings | None:
     return app_cache("STEP_PAGE_CACHE_SIZE", PAGES, "guidance_step_pages")
 
 
-def _page_key(revision_id: int, document_id: int, step_id: str, state: StepState, focus_step: bool, own: bool) -> tuple:
+def _page_key(
+    revision_id: int, document_id: int, step_id: str, state: StepState, user: User, focus_step: bool, own: bool
+) -> tuple:
     """What a kept page is the same for (see the module's text); `own`: the person's own
     feedback is on its panel, filled per request."""
-    kept_for = (revision_id, document_id, state.generation, step_id, current_user.role, state.pinned)
+    kept_for = (revision_id, document_id, state.generation, step_id, user.role, state.pinned)
     return (*kept_for, focus_step, wants_fragment(), own, request.script_root)
 
 
@@ -101,12 +103,12 @@ def _fill(
     slug: str,
     state: StepState,
     given: tuple[dict[str, str], dict[str, str]],
+    user: User,
     panel: Callable[[], str] | None,
 ) -> str:
     """The skeleton with this request's parts: `panel` renders the feedback panel where the
     skeleton left it out (the person's own notes or rating are on it)."""
     values, refused = given
-    user = current_user._get_current_object()
     here = url_for("documents.step", slug=slug, step_id=step.id, **values)
     frame, parts = macros("_frame.html"), macros("_step_parts.html")
     fillers = {

@@ -68,8 +68,9 @@ def step(slug: str, step_id: str):
 def _kept(slug: str, step_id: str | None, given: Context) -> tuple[Preview | None, str | None]:
     """One query finds the document and what the person has on the step (with no `step_id`, the
     first step); a page kept whole needs no more. Returns that and the kept page, if there is one."""
-    preview = preview_state(slug, step_id, current_user)
-    return preview, kept_step(preview, given) if preview is not None else None
+    user = current_user._get_current_object()  # once: each use through the proxy costs a lookup
+    preview = preview_state(slug, step_id, user)
+    return preview, kept_step(preview, given, user) if preview is not None else None
 
 
 def _known_state(preview: Preview | None, document: Document, step_id: str | None) -> StepState | None:
