@@ -229,7 +229,7 @@ class SearchEngine(KeepsFresh):
         # spelling: "chargd twise" is "charged twice" here, not "card twice". With no unknown word
         # there is nothing to correct: the typed words less their stop words are not a correction
         # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
-        chosen, searched = None, queries.build(analysed)
+        chosen, searched, typed_words = None, queries.build(analysed), analysed.words
         for number, corrected in enumerate(tried):
             retyped = queries.analyse(corrected, synonyms, as_you_type)
             retry = queries.focus(retyped, searcher.reader())
@@ -244,7 +244,8 @@ class SearchEngine(KeepsFresh):
                 lexical_slugs = [light(searcher, hit.docnum)["slug"] for hit in retried]
                 near2 = hybrid.nearest(matrix, vector2, hybrid.rows_near(matrix, near[1], lexical_slugs))
             reranked = self._rank(searcher, retried, matrix, near2, restrict, mask)
-            if better(ranked, no_match, query_vector, reranked, retried_weak, vector2) and (
+            edits = queries.edits(typed_words, corrected.split())
+            if better(ranked, query_vector, reranked, retried_weak, vector2, edits) and (
                 chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
             ):
                 chosen = (corrected, retry, retyped.terms, retried_weak, reranked, vector2)

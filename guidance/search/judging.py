@@ -63,16 +63,14 @@ def no_good_match(ranked: list, weak: bool, vector) -> bool:
     return not ranked or ranked[0].score < hybrid.NO_GOOD_MATCH
 
 
-def better(ranked, no_match, vector, reranked, reranked_weak, vector2) -> bool:
-    """Is the corrected query clearly the better one (and, if it changes the answer, far better)?"""
+def better(ranked, vector, reranked, reranked_weak, vector2, edits: int = 1) -> bool:
+    """Is the corrected query clearly the better one? `edits`: the letters the correction changed,
+    each asking for a clearer gain (hybrid.CORRECTION_MARGIN)."""
     if vector is None or vector2 is None:
         return not reranked_weak
     if not reranked or no_good_match(reranked, reranked_weak, vector2):
         return False  # "xyzzy proven" finds nothing good either: no reason to claim it was meant
-    if not no_match and ranked and ranked[0].slug != reranked[0].slug:
-        # The typed words already found an answer: a correction changes it only for a far better one.
-        return reranked[0].score > ranked[0].score + hybrid.ANSWER_CHANGE_MARGIN
-    return not ranked or reranked[0].score > ranked[0].score + hybrid.CORRECTION_MARGIN
+    return not ranked or reranked[0].score > ranked[0].score + hybrid.CORRECTION_MARGIN * edits
 
 
 def spellings(words: list[str], corrections: dict[str, list[str]]) -> list[str]:

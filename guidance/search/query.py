@@ -119,6 +119,11 @@ def correct(searcher: Searcher, words: list[str], choices: int = 1) -> dict[str,
     return corrections
 
 
+def edits(words: list[str], corrected: list[str]) -> int:
+    """How many letters a correction changed (each word's edit distance, as `suggest` measures it)."""
+    return sum(OSA.distance(word, new) for word, new in zip(words, corrected, strict=True))
+
+
 def prepare_corrections(searcher: Searcher) -> None:
     """Load what the first correction would wait for: the list of common English words (0.19 s)
     and the index's vocabulary of spellings (0.09 s at 10,000 documents; kept for its segments)."""

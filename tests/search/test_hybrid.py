@@ -247,6 +247,19 @@ def test_a_typo_whose_spelling_finds_a_far_better_answer_is_corrected_to_it(star
         assert (found.corrected, slugs(found)[0], found.no_good_match) == (meant, slug, False)
 
 
+def test_a_spelling_one_letter_away_wins_over_one_two_letters_away(starter):
+    """Each letter a correction changes asks for a clearer gain: "though" and "merchant" (two
+    letters from what was typed) scored a little higher than "through" and "merchants" (one)."""
+    _, engine = starter
+    for typed, meant, slug in (
+        ("Has my top-up gone thhrough", "top up gone through", "processes/top-ups/top-up-problem"),
+        ("Which meerchants accept my card?", "merchants accept card", "processes/cards/where-to-use-your-card"),
+        ("My payment was declind", "payment declined", "processes/cards/card-declined-or-not-working"),
+    ):
+        found = engine.search(typed, role="agent")
+        assert (found.corrected, slugs(found)[0]) == (meant, slug), typed
+
+
 def test_a_common_word_the_library_never_uses_is_no_typo(starter):
     _, engine = starter
     for text in ("what are black holes", "where was john denver born"):  # not "back holds", "join deliver"
