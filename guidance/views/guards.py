@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
 
 def refuse_unstorable_input():
     limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
-    if url_length(limit) > limit:
+    if url_too_long(limit):
         abort(
             414,
             description=f"This address is longer than {limit:,} characters, longer than any link "
@@ -80,17 +80,16 @@ def refuse_unstorable_input():
         abort(422, description=NUL_MESSAGE)
 
 
-def url_length(limit: int) -> int:
-    """The path and query as sent (percent-encoded), whatever the server put in the environ.
-
-    A path that could not reach `limit` even with every character percent-encoded as UTF-8
-    (12 characters at most) is not encoded: most requests skip the work."""
+def url_too_long(limit: int) -> bool:
+    """Are the path and query, as sent (percent-encoded), longer than `limit`, whatever the server
+    put in the environ? A path that could not pass it even with every character percent-encoded
+    as UTF-8 (12 characters at most) is not encoded: most requests skip the work."""
     query = request.query_string
     path = request.path
     sent_query = len(query) + 1 if query else 0
     if len(path) * 12 + sent_query <= limit:
-        return len(path) + sent_query
-    return len(quote(path, safe="/:@!$&'()*+,;=~")) + sent_query
+        return False
+    return len(quote(path, safe="/:@!$&'()*+,;=~")) + sent_query > limit
 
 
 def holds_nul() -> bool:
