@@ -125,14 +125,15 @@ def declared(name: str, array: np.ndarray) -> TensorProto:
     return tensor
 
 
-def session(model: ModelProto, arrays: dict[str, np.ndarray]):
+def session(model: ModelProto, arrays: dict[str, np.ndarray], threads: int = 1):
     """An ONNX Runtime session of `model`, its declared constants read from `arrays` (which must
-    live as long as the session: it reads their memory). One thread: the server's concurrency is
-    its workers and their requests."""
+    live as long as the session: it reads their memory). One thread unless told otherwise: a
+    server's concurrency is its workers and their requests."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = threads
     options.log_severity_level = 3  # errors only: its notes on graph rewrites are not ours to act on
     options.add_external_initializers(list(arrays), [ort.OrtValue.ortvalue_from_numpy(a) for a in arrays.values()])
     return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])

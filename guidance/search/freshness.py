@@ -64,9 +64,12 @@ class KeepsFresh:
             "semantic": {"state": "current" if progress["current"] else "embedding", **progress},
         }
 
-    def wait_until_current(self) -> None:
+    def wait_until_current(self, cores: int = 1) -> None:
         """Bring the index up to the database and embed every passage, here and now (waiting for
-        another process that is doing it, then finishing what it left)."""
+        another process that is doing it, then finishing what it left), the model's products on
+        `cores` cores if this process has not loaded it yet."""
+        if self.semantic:
+            semantic.use_threads(cores)
         self.after_commit(wait=True)
         if self.semantic and semantic.model() is not None:
             self.embedder.run(wait=True)

@@ -51,13 +51,15 @@ def _weights(path: Path, expected: str) -> dict[str, np.ndarray]:
 class MiniLM:
     dimensions = 384
 
-    def __init__(self, directory: Path | None = None, max_tokens: int = 128, sha256: str = WEIGHTS_SHA256) -> None:
+    def __init__(
+        self, directory: Path | None = None, max_tokens: int = 128, sha256: str = WEIGHTS_SHA256, threads: int = 1
+    ) -> None:
         directory = directory or model_dir()
         config = json.loads((directory / "config.json").read_text())
         weights = _weights(directory / "model.safetensors", sha256)
         graph, self._arrays = encoder_graph.build(weights, config["num_hidden_layers"], config["num_attention_heads"])
         del weights
-        self.session = encoder_graph.session(graph, self._arrays)  # (it reads self._arrays' memory)
+        self.session = encoder_graph.session(graph, self._arrays, threads)  # (it reads self._arrays' memory)
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)

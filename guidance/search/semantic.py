@@ -18,6 +18,17 @@ MAX_TEXTS = 16
 _model = None
 _model_lock = threading.Lock()
 _unavailable: str | None = None
+_threads = 1
+
+
+def use_threads(count: int) -> bool:
+    """Let the model loaded from now on in this process run each batch on `count` cores: for a
+    process that does nothing but embed (the CLI embedding an index itself, no server running).
+    A server keeps one: its concurrency is its workers. False if the model is already loaded."""
+    global _threads
+    with _model_lock:
+        _threads = max(1, count)
+        return _model is None
 
 
 def status() -> dict[str, str]:
@@ -49,7 +60,7 @@ def _load():
             try:
                 from .minilm import MiniLM
 
-                _model = MiniLM()
+                _model = MiniLM(threads=_threads)
             except Exception as error:  # missing package or damaged weights: lexical only
                 _unavailable = repr(error)
                 log.warning("semantic re-ranking is off: %s", _unavailable)

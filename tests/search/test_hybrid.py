@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict
 
@@ -180,6 +181,24 @@ def test_index_status_wait_finishes_the_work_itself(app, library):
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("semantic: current (" + result.output.split("(")[-1].strip())
     assert "lexical: current; semantic: current" in result.output
+
+
+def test_index_status_wait_embeds_on_every_core_when_it_loads_the_model(app, library, monkeypatch):
+    monkeypatch.setattr(semantic, "_model", None)  # a fresh CLI process: nothing loaded yet
+    monkeypatch.setattr(semantic, "_unavailable", None)
+    monkeypatch.setattr(semantic, "_threads", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    write(library, "pots.md", "# Savings pots\n\nA pot keeps money aside for a goal.\n")
+    with app.app_context():
+        engine = search.engine()
+        engine.semantic = False  # the import leaves the passages to embed
+        import_tree(library)
+        engine.semantic = True
+    result = app.test_cli_runner().invoke(args=["guidance", "index-status", "--wait"])
+    assert "lexical: current; semantic: current" in result.output
+    assert semantic.model().session.get_session_options().intra_op_num_threads == 2
+    with app.app_context():
+        assert slugs(search.engine().search("put money aside for a holiday", role="agent"))[0] == "pots"
 
 
 def test_without_the_model_search_is_lexical_and_says_so(app, engine, handbook, monkeypatch):

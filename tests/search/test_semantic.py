@@ -28,6 +28,23 @@ def test_a_text_has_the_same_vector_alone_and_beside_longer_texts():
     assert float(together[0] @ together[1]) < 0.9  # and they are not one vector
 
 
+def test_on_two_cores_the_model_gives_the_vectors_it_gives_on_one():
+    texts = ["card", "my card was charged twice at the same shop yesterday afternoon", "how do I top up?"]
+    one, two = MiniLM(), MiniLM(threads=2)
+    assert two.session.get_session_options().intra_op_num_threads == 2
+    assert two.encode(texts) == pytest.approx(one.encode(texts), abs=1e-5)
+
+
+def test_the_cores_asked_for_apply_to_the_model_loaded_next_not_the_loaded_one(monkeypatch):
+    monkeypatch.setattr(semantic, "_model", None)  # a fresh process: nothing loaded yet
+    monkeypatch.setattr(semantic, "_unavailable", None)
+    monkeypatch.setattr(semantic, "_threads", 1)
+    assert semantic.use_threads(2) is True
+    assert semantic.model().session.get_session_options().intra_op_num_threads == 2
+    assert semantic.use_threads(1) is False
+    assert semantic.model().session.get_session_options().intra_op_num_threads == 2
+
+
 @pytest.fixture
 def paraphrase_library(app, library):
     # Both mention the machine and the card; only one is about a machine keeping the card.
