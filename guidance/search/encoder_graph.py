@@ -9,9 +9,14 @@ The graph only declares its large tensors; they reach ONNX Runtime as the arrays
 copied into the graph and parsed back: loading took 0.74 s that way, 0.33 s this way). Its
 outputs match sentence-transformers' to within float rounding (tests/search).
 
-Inputs: `ids` (batch, length) int64 token ids; `positions` (length,) int64, 0..length-1; `padding`
-(batch, 1, 1, length) float32, 0 for a token and -1e9 for padding. Output: `hidden` (batch, length,
-width), the last layer's token vectors, pooled by the caller.
+Inputs: `ids` (batch, length) int64 token ids; `positions` (length,) int64, 0..length-1; `mask`
+(batch, length) int32, 1 for a token and 0 for padding. Output: `hidden` (batch, length, width),
+the last layer's token vectors, pooled by the caller.
+
+Each layer's self-attention is ONNX Runtime's fused `Attention` operator (com.microsoft): one
+product for the query, key and value projections and no reshaping between nodes. Built from plain
+ONNX nodes, the same arithmetic took 4.2 ms for a 4-word query against 3.6, and 16.1 ms for 44
+words against 15.1 (the outputs differ by under 1e-7).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy as np
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 
 OPSET = 17  # LayerNormalization's first version
+MICROSOFT = "com.microsoft"  # ONNX Runtime's own operators (Attention)
 SMALL = 4096  # values below this many go into the graph; larger tensors are handed over as arrays
 
 
@@ -49,10 +55,12 @@ class _Graph:
         weight = self.constant(name + ".weight", weights[name + ".weight"].T)
         return self.op("Add", self.op("MatMul", x, weight), self.constant(name + ".bias", weights[name + ".bias"]))
 
-    def heads(self, x: str, weights: dict[str, np.ndarray], name: str, order: list[int]) -> str:
-        """A projection of x split into attention heads: (batch, heads, length, size) in `order`."""
-        projected = self.dense(x, weights, name)
-        return self.op("Transpose", self.op("Reshape", projected, "split_heads"), perm=order)
+    def attention(self, x: str, weights: dict[str, np.ndarray], name: str, heads: int) -> str:
+        """Self-attention of x over its unmasked tokens, the heads joined again: (batch, length, width)."""
+        parts = [name + "." + part for part in ("query", "key", "value")]
+        projection = self.constant(name + ".qkv.weight", np.concatenate([weights[p + ".weight"].T for p in parts], 1))
+        bias = self.constant(name + ".qkv.bias", np.concatenate([weights[p + ".bias"] for p in parts]))
+        return self.op("Attention", x, projection, bias, "mask", domain=MICROSOFT, num_heads=heads)
 
     def layer_norm(self, x: str, weights: dict[str, np.ndarray], name: str) -> str:
         scale, shift = (
@@ -67,10 +75,6 @@ def build(weights: dict[str, np.ndarray], layers: int, heads: int) -> tuple[Mode
     its large constants are (to give ONNX Runtime with `add_external_initializers`)."""
     g = _Graph()
     width = weights["embeddings.word_embeddings.weight"].shape[1]
-    size = width // heads
-    g.constant("split_heads", np.array([0, 0, heads, size], np.int64))  # 0: keep that dimension
-    g.constant("join_heads", np.array([0, 0, width], np.int64))
-    g.constant("scale", np.array(1.0 / np.sqrt(size), np.float32))
     g.constant("half", np.array(0.5, np.float32))
     g.constant("one", np.array(1.0, np.float32))
     g.constant("root_two", np.array(np.sqrt(2.0), np.float32))
@@ -84,12 +88,7 @@ def build(weights: dict[str, np.ndarray], layers: int, heads: int) -> tuple[Mode
 
     for i in range(layers):
         p = f"encoder.layer.{i}."
-        query = g.heads(x, weights, p + "attention.self.query", [0, 2, 1, 3])
-        key = g.heads(x, weights, p + "attention.self.key", [0, 2, 3, 1])  # transposed for query @ key
-        value = g.heads(x, weights, p + "attention.self.value", [0, 2, 1, 3])
-        scores = g.op("Add", g.op("Mul", g.op("MatMul", query, key), "scale"), "padding")
-        attended = g.op("MatMul", g.op("Softmax", scores, axis=-1), value)
-        attended = g.op("Reshape", g.op("Transpose", attended, perm=[0, 2, 1, 3]), "join_heads")
+        attended = g.attention(x, weights, p + "attention.self", heads)
         out = g.dense(attended, weights, p + "attention.output.dense")
         x = g.layer_norm(g.op("Add", out, x), weights, p + "attention.output.LayerNorm")
         hidden = g.dense(x, weights, p + "intermediate.dense")
@@ -106,12 +105,12 @@ def build(weights: dict[str, np.ndarray], layers: int, heads: int) -> tuple[Mode
         [
             helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "length"]),
             helper.make_tensor_value_info("positions", TensorProto.INT64, ["length"]),
-            helper.make_tensor_value_info("padding", TensorProto.FLOAT, ["batch", 1, 1, "length"]),
+            helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "length"]),
         ],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", width])],
         g.initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MICROSOFT, 1)])
     model.ir_version = 8  # the format every ONNX Runtime since 1.10 reads
     return model, g.arrays
 

@@ -66,9 +66,8 @@ class MiniLM:
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         length = ids.shape[1]
-        padding = ((1.0 - mask[:, None, None, :]) * np.float32(-1e9)).astype(np.float32)
         positions = np.arange(length, dtype=np.int64)
-        (hidden,) = self.session.run(None, {"ids": ids, "positions": positions, "padding": padding})
+        (hidden,) = self.session.run(None, {"ids": ids, "positions": positions, "mask": mask.astype(np.int32)})
         pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
