@@ -143,7 +143,7 @@ def index_status(wait: bool) -> None:
     if wait:
         # Nothing else runs in this process: embedding may take every core (the handbook's 7,861
         # passages on 2 cores: 110 s, against 205 s on one). A server embeds on one, beside its requests.
-        work = functools.partial(engine.wait_until_current, cores=os.cpu_count() or 1)
+        work = functools.partial(engine.wait_until_current, cores=usable_cores())
         worker = threading.Thread(target=_in_context(current_app._get_current_object(), work))
         worker.start()
         while worker.is_alive():
@@ -151,6 +151,16 @@ def index_status(wait: bool) -> None:
             if worker.is_alive():
                 click.echo(_status_line(engine.status()), err=True)
     click.echo(_status_line(engine.status()))
+
+
+def usable_cores(most: int = 8) -> int:
+    """The cores this process may run on (a container's CPU set, not the host's), at most `most`:
+    a batch of 16 passages gains little from more, and idle threads would spin."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        count = os.cpu_count() or 1
+    return max(1, min(count, most))
 
 
 def _in_context(app: Flask, work):

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import pytest
 import wordfreq
 
-from guidance import search
+from guidance import cli, search
 from guidance.search import query as queries
 from guidance.search import semantic, vectors
 from guidance.services.library import import_tree
@@ -187,7 +187,7 @@ def test_index_status_wait_embeds_on_every_core_when_it_loads_the_model(app, lib
     monkeypatch.setattr(semantic, "_model", None)  # a fresh CLI process: nothing loaded yet
     monkeypatch.setattr(semantic, "_unavailable", None)
     monkeypatch.setattr(semantic, "_threads", 1)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     write(library, "pots.md", "# Savings pots\n\nA pot keeps money aside for a goal.\n")
     with app.app_context():
         engine = search.engine()
@@ -199,6 +199,13 @@ def test_index_status_wait_embeds_on_every_core_when_it_loads_the_model(app, lib
     assert semantic.model().session.get_session_options().intra_op_num_threads == 2
     with app.app_context():
         assert slugs(search.engine().search("put money aside for a holiday", role="agent"))[0] == "pots"
+
+
+def test_embedding_takes_the_cores_this_process_may_use_and_no_more_than_eight(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert cli.usable_cores() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert cli.usable_cores() == 8
 
 
 def test_without_the_model_search_is_lexical_and_says_so(app, engine, handbook, monkeypatch):
