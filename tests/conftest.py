@@ -12,6 +12,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 
 from guidance import create_app, search
 from guidance.extensions import db
+from guidance.search import semantic
 from guidance.services.library import import_tree
 from guidance.services.users import create_user
 
@@ -122,6 +123,14 @@ def empty_app(tmp_path):
         flask_migrate.upgrade()
     yield app
     close(app)
+
+
+@pytest.fixture
+def unloaded_model(monkeypatch):
+    """This process as a fresh one sees it: no search model loaded or refused yet, one core asked."""
+    monkeypatch.setattr(semantic, "_model", None)
+    monkeypatch.setattr(semantic, "_unavailable", None)
+    monkeypatch.setattr(semantic, "_threads", 1)
 
 
 @pytest.fixture

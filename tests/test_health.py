@@ -30,9 +30,7 @@ def test_a_healthy_worker_answers_200_without_a_login(client):
     assert settled(client)["search"]["semantic"]["state"] in ("on", "off")
 
 
-def test_a_starting_worker_answers_at_once_while_its_model_is_loading(client, monkeypatch):
-    monkeypatch.setattr(semantic, "_model", None)  # a fresh process: nothing loaded yet
-    monkeypatch.setattr(semantic, "_unavailable", None)
+def test_a_starting_worker_answers_at_once_while_its_model_is_loading(client, unloaded_model):
     answers = []
     with semantic._model_lock:  # the worker's warm-up is loading the model
         asking = threading.Thread(target=lambda: answers.append(client.get("/healthz")))
@@ -45,9 +43,7 @@ def test_a_starting_worker_answers_at_once_while_its_model_is_loading(client, mo
     assert settled(client)["search"]["semantic"]["state"] == "on"  # loaded meanwhile, in the background
 
 
-def test_with_semantic_search_turned_off_a_health_check_does_not_load_the_model(data_dir, monkeypatch):
-    monkeypatch.setattr(semantic, "_model", None)
-    monkeypatch.setattr(semantic, "_unavailable", None)
+def test_with_semantic_search_turned_off_a_health_check_does_not_load_the_model(data_dir, unloaded_model, monkeypatch):
     loads = []
     monkeypatch.setattr(semantic, "_load", lambda: loads.append(1))
     app = make_app(data_dir, SEMANTIC_RERANK=False)

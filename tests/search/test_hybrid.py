@@ -183,10 +183,7 @@ def test_index_status_wait_finishes_the_work_itself(app, library):
     assert "lexical: current; semantic: current" in result.output
 
 
-def test_index_status_wait_embeds_on_every_core_when_it_loads_the_model(app, library, monkeypatch):
-    monkeypatch.setattr(semantic, "_model", None)  # a fresh CLI process: nothing loaded yet
-    monkeypatch.setattr(semantic, "_unavailable", None)
-    monkeypatch.setattr(semantic, "_threads", 1)
+def test_index_status_wait_embeds_on_every_core_when_it_loads_the_model(app, library, unloaded_model, monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     write(library, "pots.md", "# Savings pots\n\nA pot keeps money aside for a goal.\n")
     with app.app_context():

@@ -35,10 +35,7 @@ def test_on_two_cores_the_model_gives_the_vectors_it_gives_on_one():
     assert two.encode(texts) == pytest.approx(one.encode(texts), abs=1e-5)
 
 
-def test_the_cores_asked_for_apply_to_the_model_loaded_next_not_the_loaded_one(monkeypatch):
-    monkeypatch.setattr(semantic, "_model", None)  # a fresh process: nothing loaded yet
-    monkeypatch.setattr(semantic, "_unavailable", None)
-    monkeypatch.setattr(semantic, "_threads", 1)
+def test_the_cores_asked_for_apply_to_the_model_loaded_next_not_the_loaded_one(unloaded_model):
     assert semantic.use_threads(2) is True
     assert semantic.model().session.get_session_options().intra_op_num_threads == 2
     assert semantic.use_threads(1) is False
