@@ -367,7 +367,8 @@ class SearchEngine(KeepsFresh):
                         limit=limit,
                         mask=mask_for(role, searcher),
                     )
-                    known = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in found]
+                    # Through light(): a hit's own fields would decompress the page's whole text.
+                    known = [_suggestion(light(searcher, h.docnum), h.score) for h in found]
                 self._suggested.put(key, known)
             return list(known)
         except IndexMissing:
@@ -378,3 +379,7 @@ class SearchEngine(KeepsFresh):
             log.exception("suggesting from the index failed; rebuilding it")
             self._damaged()
         return []
+
+
+def _suggestion(fields: dict, score: float) -> Hit:
+    return Hit(slug=fields["slug"], title=fields["title"], kind=fields["kind"], score=score)

@@ -16,7 +16,7 @@ from whoosh import query as q
 from whoosh.idsets import BitSet
 
 ANSWERS = 256  # per process: a few hundred recent questions, a few MB at most
-LIGHT = ("slug", "kind", "meaning", "step", "step_title")
+LIGHT = ("slug", "title", "kind", "meaning", "step", "step_title")
 
 
 class Recent:

@@ -72,6 +72,17 @@ def test_suggestions_complete_title_words(engine):
     assert [h.title for h in engine.suggest("overr", role=None)] == ["Override a fraud block"]
 
 
+def test_a_retitled_document_is_suggested_by_its_new_title_not_a_remembered_one(app, engine, library):
+    write(library, "lost.md", "# Lost parcel claim\n\nWhat to ask.\n")
+    import_tree(library)
+    assert [h.title for h in engine.suggest("lost parc", role="agent")] == ["Lost parcel claim"]
+    write(library, "lost.md", "# Lost parcel or letter claim\n\nWhat to ask.\n")
+    import_tree(library)
+    assert [(h.slug, h.title) for h in engine.suggest("lost parc", role="agent")] == [
+        ("lost", "Lost parcel or letter claim")
+    ]
+
+
 def test_a_rebuilt_index_corrects_into_the_word_more_pages_use_and_learns_words_of_an_edit(
     app, engine, library, monkeypatch
 ):
