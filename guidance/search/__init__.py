@@ -11,7 +11,8 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context
 
 from ..signals import content_changed
-from .engine import MAX_QUERY, Hit, Results, SearchEngine
+from .answers import Hit, Results
+from .engine import MAX_QUERY, SearchEngine
 
 __all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes", "warm_up"]
 

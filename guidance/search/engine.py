@@ -8,10 +8,9 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from whoosh import query as q
@@ -20,15 +19,14 @@ from ..content import DocumentKind
 from ..extensions import db
 from ..models import SynonymGroup
 from ..services.content_state import current_generation
-from . import coarse, hybrid, scoring, semantic, snippets
+from . import answers, coarse, hybrid, scoring, semantic, snippets
 from . import query as queries
+from .answers import Hit, Results
 from .embedder import Embedder
 from .freshness import KeepsFresh
 from .index import IndexMissing, SearchIndex
 from .judging import (
     MAX_SPELLINGS,
-    better,
-    closest_titles,
     is_weak,
     mask_for,
     no_good_match,
@@ -41,59 +39,6 @@ MAX_QUERY = 500
 REBUILDING = "Search is being rebuilt and will be back in a moment — browse by tag meanwhile."
 EMBED_CHECK_INTERVAL = 30.0  # seconds between checks that the passages are all embedded
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-embed-query")
-
-
-@dataclass
-class Hit:
-    slug: str
-    title: str
-    kind: str
-    score: float
-    summary: str = ""
-    source_path: str = ""
-    contact_reasons: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    step: str | None = None
-    step_title: str | None = None
-    section: str | None = None  # the heading id of the best-matching section of a page
-    section_title: str | None = None
-    snippet: Markup = field(default_factory=Markup)
-
-    def as_json(self) -> dict:
-        return {
-            "slug": self.slug,
-            "title": self.title,
-            "kind": self.kind,
-            "step": self.step,
-            "section": self.section,
-            "score": round(self.score, 4),
-            "source_path": self.source_path,
-            "contact_reasons": self.contact_reasons,
-        }
-
-
-@dataclass
-class Results:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    corrected: str | None = None  # the query we searched instead ("did you mean")
-    weak: bool = False  # no good match: the best hit is not a real answer (hits are still listed)
-    closest: list[Hit] = field(default_factory=list)  # titles close to the words, when weak
-    unavailable: str | None = None  # why search cannot answer right now
-    message: str | None = None  # for an empty or unusable query
-
-    @property
-    def no_good_match(self) -> bool:
-        return self.weak
-
-    def as_json(self) -> dict:
-        """What the CLI and the API answer: every answer says whether anything fits."""
-        return {
-            "query": self.query,
-            "results": [hit.as_json() for hit in self.hits],
-            "no_good_match": self.weak,
-            "corrected": self.corrected,
-        }
 
 
 class SearchEngine(KeepsFresh):
@@ -179,8 +124,8 @@ class SearchEngine(KeepsFresh):
     def _search(
         self, searcher, results, analysed, synonyms, role, limit, kind, tag, as_you_type, want_snippets, matrix
     ) -> Results:
-        restrict, mask = self._filter(kind, tag), mask_for(role, searcher)
-        depth = max(limit, hybrid.SEMANTIC_DEPTH)
+        restrict, mask, depth = self._filter(kind, tag), mask_for(role, searcher), max(limit, hybrid.SEMANTIC_DEPTH)
+        scope = answers.Scope(searcher, restrict, mask, depth, matrix, synonyms, as_you_type)
         typed = analysed.terms
         # A few typed words with one unknown: likely a typo, so it is always tried, and the
         # corrections are embedded in one batch with the query (four short texts cost 2.4 times
@@ -199,7 +144,7 @@ class SearchEngine(KeepsFresh):
         else:
             embedded = _POOL.submit(lambda: [semantic.embed_query(results.query)])
         analysed = queries.focus(analysed, searcher.reader())
-        found = scoring.search(searcher, queries.build(analysed), limit=depth, filter=restrict, mask=mask)
+        found = scope.lexical(queries.build(analysed))
         weak = is_weak(searcher, found, typed, analysed)
         meanings = embedded.result() if embedded is not None else [None]
         query_vector = meanings[0]
@@ -209,7 +154,7 @@ class SearchEngine(KeepsFresh):
             large = len(matrix.slugs) >= coarse.COARSE_FROM
             lexical = [light(searcher, hit.docnum)["slug"] for hit in found] if large else []
             near = hybrid.nearest(matrix, query_vector, exact_for=lexical)
-        ranked = self._rank(searcher, found, matrix, near, restrict, mask)
+        ranked = scope.rank(found, near)
         no_match = no_good_match(ranked, weak, query_vector)
         if short:
             tried = early if query_vector is not None else early[:1]
@@ -224,78 +169,18 @@ class SearchEngine(KeepsFresh):
             # queries, made 7 of the 200 out-of-scope requests look answered (81.5 % were told "no
             # good match", 85.0 % without), and cost a forward pass of a long text for each spelling.
             tried, meanings = [], []
-        # Each way of correcting the unknown words is searched; the one that finds the best answer,
-        # clearly better than the typed words found, wins, or none does. Judged by meaning, not
-        # spelling: "chargd twise" is "charged twice" here, not "card twice". With no unknown word
-        # there is nothing to correct: the typed words less their stop words are not a correction
-        # (that "spelling" once won by meaning alone, and was shown as "Showing results for ...").
-        chosen, searched, typed_words = None, queries.build(analysed), analysed.words
-        for number, corrected in enumerate(tried):
-            retyped = queries.analyse(corrected, synonyms, as_you_type)
-            retry = queries.focus(retyped, searcher.reader())
-            if retyped.terms == typed and queries.build(retry) == searched:  # the same lexical answer
-                retried, retried_weak = found, weak
-            else:
-                retried = scoring.search(searcher, queries.build(retry), limit=depth, filter=restrict, mask=mask)
-                retried_weak = is_weak(searcher, retried, retyped.terms, retry)
-            vector2 = meanings[number]
-            near2 = None
-            if vector2 is not None:
-                lexical_slugs = [light(searcher, hit.docnum)["slug"] for hit in retried]
-                near2 = hybrid.nearest(matrix, vector2, hybrid.rows_near(matrix, near[1], lexical_slugs))
-            reranked = self._rank(searcher, retried, matrix, near2, restrict, mask)
-            edits = queries.edits(typed_words, corrected.split())
-            if better(ranked, query_vector, reranked, retried_weak, vector2, edits) and (
-                chosen is None or (reranked and reranked[0].score > chosen[4][0].score)
-            ):
-                chosen = (corrected, retry, retyped.terms, retried_weak, reranked, vector2)
+        typed_answer = answers.Attempt(None, analysed, typed, weak, ranked, query_vector)
+        chosen = answers.best_correction(scope, typed_answer, found, near, tried, meanings)
         if chosen:
-            results.corrected, analysed, typed, weak, ranked, vector2 = chosen
-            no_match = no_good_match(ranked, weak, vector2)
+            results.corrected, analysed, typed, ranked = chosen.spelling, chosen.analysed, chosen.terms, chosen.ranked
+            no_match = no_good_match(ranked, chosen.weak, chosen.vector)
         results.weak = no_match
         if no_match:
-            closest = scoring.search(
-                searcher,
-                closest_titles(searcher.reader(), typed),
-                limit=3,
-                filter=q.And([q.Term("type", "doc"), *([restrict] if restrict else [])]),
-                mask=mask,
-            )
-            results.closest = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
-            if not results.closest and query_vector is not None:  # nearest by meaning, then
-                results.closest = [
-                    Hit(slug=c.slug, title=c.hit["title"], kind=c.hit["kind"], score=c.score) for c in ranked[:3]
-                ]
+            results.closest = answers.closest(scope, typed, ranked, query_vector is not None)
         ranked = ranked[:limit]
         marks = snippets.matcher(analysed.words, analysed.terms) if want_snippets else None
         processes = [c.slug for c in ranked if c.hit["kind"] == DocumentKind.PROCESS and c.anchor_kind != "step"]
-        steps = self._best_steps(searcher, analysed, processes, role)
-        for candidate in ranked:
-            hit = candidate.hit
-            snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if want_snippets else ""
-            step = steps.get(candidate.slug)
-            section = None
-            if candidate.anchor_kind == "step":
-                step = (candidate.anchor, candidate.label)
-            elif candidate.anchor_kind == "section" and candidate.anchor:
-                section = (candidate.anchor, candidate.label)
-            results.hits.append(
-                Hit(
-                    slug=candidate.slug,
-                    title=hit["title"],
-                    kind=hit["kind"],
-                    score=candidate.score + candidate.lead,  # in the order shown
-                    summary=hit.get("summary", ""),
-                    source_path=hit.get("source_path", ""),
-                    contact_reasons=hit.get("contact_reasons", []),
-                    tags=[t for t in hit.get("tags", "").split(",") if t],
-                    step=step[0] if step else None,
-                    step_title=step[1] if step else None,
-                    section=section[0] if section else None,
-                    section_title=section[1] if section else None,
-                    snippet=Markup(snippet),
-                )
-            )
+        results.hits = answers.hits(ranked, self._best_steps(searcher, analysed, processes, role), want_snippets, marks)
         return results
 
     def warm_up(self) -> None:
@@ -322,12 +207,6 @@ class SearchEngine(KeepsFresh):
             return None
         matrix = self.matrices.get(self.index.directory())
         return matrix if matrix is not None and len(matrix.slugs) else None
-
-    @staticmethod
-    def _rank(searcher, found, matrix, near, restrict, mask) -> list[hybrid.Candidate]:
-        if near is None or matrix is None:
-            return [replace(hybrid.candidate(searcher, hit, hit.score), score=hit.score) for hit in found]
-        return hybrid.fuse(searcher, found, matrix, near, restrict, mask)
 
     def _best_steps(self, searcher, analysed, slugs, role) -> dict[str, tuple[str, str]]:
         if not slugs:
