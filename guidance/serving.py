@@ -41,10 +41,13 @@ control_socket_disable = True  # no socket in ~/.gunicorn: nothing outside the a
 
 
 def worker_exit(server, worker) -> None:
-    """Write the search log's queue before the worker goes (a clean stop loses no searches)."""
+    """Write the search log's queue before the worker goes (a clean stop loses no searches), and
+    stop background embedding (its batches are in the cache; another worker goes on)."""
+    from guidance.search import stop_background_work
     from guidance.services.search_log import close_all
 
     close_all()
+    stop_background_work()
 
 
 def post_worker_init(worker) -> None:

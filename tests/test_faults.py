@@ -1,13 +1,17 @@
 """Faults a server meets: a worker killed mid-request, an import killed half-way, an import that
-fails half-way. Nothing committed is lost, nothing half-done is published. (A full disk while
-writing the index: tests/search/test_full_disk.py.)"""
+fails half-way, a process that exits while passages are being embedded. Nothing committed is lost,
+nothing half-done is published. (A full disk while writing the index: tests/search/test_full_disk.py.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +20,18 @@ from guidance.extensions import db
 from guidance.models import Document, Revision, StepNote
 from guidance.services import library, publishing
 from tests.conftest import PASSWORDS
-from tests.faults import CUT_OFF, Browser, gunicorn, import_killed_half_way, workers_of
+from tests.faults import (
+    BIN,
+    CUT_OFF,
+    ROOT,
+    Browser,
+    environment,
+    free_port,
+    gunicorn,
+    import_killed_half_way,
+    wait_until_up,
+    workers_of,
+)
 
 WIRE = "/d/processes/send-wire"
 
@@ -127,3 +142,64 @@ def test_an_import_that_fails_half_way_publishes_nothing(app, tmp_path, monkeypa
         library.import_tree(tree)
     assert len(calls) == 3
     assert published(app) == before
+
+
+def freshly_imported(data_dir: Path) -> dict[str, str]:
+    """The starter library imported into an empty database with an empty embedding cache: its
+    1,211 passages are still to embed (about half a minute), as just after an import anywhere.
+    Returns the environment of commands on it."""
+    env = {**environment(data_dir), "GUIDANCE_EMBEDDING_CACHE": str(data_dir / "embeddings.sqlite")}
+    for command in (["db", "upgrade"], ["guidance", "import", str(ROOT / "content")]):
+        subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    return env
+
+
+def embedded(env: dict[str, str]) -> int:
+    try:
+        with sqlite3.connect(env["GUIDANCE_EMBEDDING_CACHE"]) as con:
+            return con.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+
+
+def test_a_command_line_search_just_after_an_import_exits_cleanly(tmp_path):
+    # The search starts embedding the new passages in the background; the process used to be
+    # aborted at exit, inside the model (exit status 134, "terminate called"), its answer printed.
+    env = freshly_imported(tmp_path)
+    searched = subprocess.run(
+        [str(BIN / "flask"), "guidance", "search", "card not arrived", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert searched.returncode == 0, searched.stderr
+    assert "terminate called" not in searched.stderr
+    assert json.loads(searched.stdout)["results"][0]["title"] == "Card not arrived or delivery time"
+    assert 0 < embedded(env) < 1211  # the batches done are kept; the rest waits for the next process
+
+
+def test_a_worker_stopped_while_embedding_exits_cleanly(tmp_path):
+    env = freshly_imported(tmp_path)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "python:guidance.serving", "wsgi:app"],
+        cwd=ROOT,
+        env={**env, "GUIDANCE_BIND": f"127.0.0.1:{port}", "GUIDANCE_WORKERS": "2", "GUIDANCE_ACCESS_LOG": "/dev/null"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        deadline = time.monotonic() + 60
+        while embedded(env) == 0 and time.monotonic() < deadline:  # a worker is embedding
+            time.sleep(0.1)
+        assert embedded(env) > 0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        log, _ = server.communicate(timeout=60)
+    assert server.returncode == 0
+    assert "Worker exiting" in log and "terminate called" not in log, log
+    assert embedded(env) < 1211  # it stopped, keeping what it had done

@@ -6,6 +6,8 @@ The index follows every publication through the `content_changed` signal (guidan
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
@@ -14,7 +16,10 @@ from ..signals import content_changed
 from .answers import Hit, Results
 from .engine import MAX_QUERY, SearchEngine
 
-__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes", "warm_up"]
+__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes", "stop_background_work", "warm_up"]
+
+_engines: weakref.WeakSet[SearchEngine] = weakref.WeakSet()
+STOP_WAIT = 10.0  # seconds an exiting process waits for the batch in hand (a batch takes about 1 s)
 
 
 def engine(app: Flask | None = None) -> SearchEngine:
@@ -28,7 +33,18 @@ def engine(app: Flask | None = None) -> SearchEngine:
             # Embeddings depend on the text alone: several data dirs (benchmarks, staging) may share one.
             embedding_cache=app.config.get("EMBEDDING_CACHE"),
         )
+        _engines.add(found)
     return found
+
+
+@atexit.register
+def stop_background_work() -> None:
+    """Let background embedding finish the batch in hand and stop, before the process exits (at
+    exit, and when a gunicorn worker stops). A process that exited while that thread was inside
+    ONNX Runtime was aborted (exit status 134): `flask guidance search` just after an import, say.
+    The cache keeps every finished batch; the next process goes on from there."""
+    for each in list(_engines):
+        each.embedder.stop(timeout=STOP_WAIT)
 
 
 def warm_up(app: Flask) -> None:

@@ -69,10 +69,10 @@ class Embedder:
                 log.exception("embedding passages failed")
                 return
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Finish the batch in hand and stop (the index is closing); a later kick starts again."""
         self._stop.set()
-        self.join()
+        self.join(timeout)
         self._stop.clear()
 
     def join(self, timeout: float | None = None) -> None:
