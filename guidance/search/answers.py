@@ -132,10 +132,10 @@ def best_correction(scope: Scope, typed: Attempt, found, near, tried: list[str],
 def closest(scope: Scope, terms: list[str], ranked: list[hybrid.Candidate], by_meaning: bool) -> list[Hit]:
     """Titles close to the words, offered with "no good match"; else the nearest by meaning."""
     restrict = q.And([q.Term("type", "doc"), *([scope.restrict] if scope.restrict else [])])
-    closest = scoring.search(
+    titles = scoring.search(
         scope.searcher, closest_titles(scope.searcher.reader(), terms), limit=3, filter=restrict, mask=scope.mask
     )
-    found = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in closest]
+    found = [Hit(slug=h["slug"], title=h["title"], kind=h["kind"], score=h.score) for h in titles]
     if not found and by_meaning:
         found = [Hit(slug=c.slug, title=c.hit["title"], kind=c.hit["kind"], score=c.score) for c in ranked[:3]]
     return found
@@ -144,7 +144,7 @@ def closest(scope: Scope, terms: list[str], ranked: list[hybrid.Candidate], by_m
 def hits(ranked: list[hybrid.Candidate], steps: dict[str, tuple[str, str]], extracts: bool, marks) -> list[Hit]:
     """The results shown, each linked to its best step or section, with an extract if asked for
     (`marks`: the searched words; None when none is worth marking, and the summary is shown)."""
-    hits = []
+    shown = []
     for candidate in ranked:
         hit = candidate.hit
         snippet = snippets.snippet(hit.get("body", ""), marks, hit.get("summary", "")) if extracts else ""
@@ -153,7 +153,7 @@ def hits(ranked: list[hybrid.Candidate], steps: dict[str, tuple[str, str]], extr
             step = (candidate.anchor, candidate.label)
         elif candidate.anchor_kind == "section" and candidate.anchor:
             section = (candidate.anchor, candidate.label)
-        hits.append(
+        shown.append(
             Hit(
                 slug=candidate.slug,
                 title=hit["title"],
@@ -170,4 +170,4 @@ def hits(ranked: list[hybrid.Candidate], steps: dict[str, tuple[str, str]], extr
                 snippet=Markup(snippet),
             )
         )
-    return hits
+    return shown
