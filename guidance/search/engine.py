@@ -187,6 +187,7 @@ class SearchEngine(KeepsFresh):
         """Load the model and open the live index's passage matrix now: the first search after a
         worker starts would otherwise wait for both (0.4-0.7 s at 10,000 documents over HTTP).
         Likewise what the first typo needs (0.28 s at 10,000 documents)."""
+        self.serving = True  # (only a worker warms up)
         try:
             self.index.directory()
         except IndexMissing:
@@ -199,10 +200,8 @@ class SearchEngine(KeepsFresh):
         """The live index's passage matrix, or None when the semantic stage is off or empty."""
         if not self.semantic:
             return None
-        now = time.monotonic()
-        if now - self._last_kick > EMBED_CHECK_INTERVAL:  # another worker's changes, or a stopped pass
-            self._last_kick = now
-            self.embedder.kick()
+        if time.monotonic() - self._last_kick > EMBED_CHECK_INTERVAL:  # another worker's changes, or a stopped pass
+            self._embed_soon()
         if semantic.model() is None:
             return None
         matrix = self.matrices.get(self.index.directory())

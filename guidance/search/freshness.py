@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 
+from flask import has_request_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -74,8 +75,15 @@ class KeepsFresh:
         if self.semantic and semantic.model() is not None:
             self.embedder.run(wait=True)
 
+    serving = False  # this process serves requests (a request or a worker's warm-up said so)
+
     def _embed_soon(self) -> None:
-        if self.semantic:
+        """Embed new passages in the background, in a process that lives on to finish them: one
+        that serves requests. A command exits once its own work is done, with the model's work cut
+        short (and a thread still inside the model aborted the process: exit status 134). Its
+        passages wait for a server, or for `index-status --wait`, which embeds in the foreground."""
+        self.serving = self.serving or has_request_context()
+        if self.semantic and self.serving:
             self._last_kick = time.monotonic()
             self.embedder.kick()
 
