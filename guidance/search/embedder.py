@@ -104,7 +104,10 @@ class Embedder:
         with contextlib.suppress(FileNotFoundError, sqlite3.OperationalError):
             if not (directory / vectors.PASSAGES).is_file():
                 raise FileNotFoundError(directory)
-            while not self._stop.is_set() and (todo := vectors.pending(directory, self.cache, BATCH)):
+            todo = vectors.pending(directory, self.cache, BATCH)
+            if todo and vectors.recover(directory, self.cache):  # the matrix had them: no model needed
+                todo = vectors.pending(directory, self.cache, BATCH)
+            while not self._stop.is_set() and todo:
                 hashes, texts = zip(*todo, strict=True)
                 self.cache.put(list(hashes), self.encode(list(texts)))
                 if time.monotonic() - published > PUBLISH_EVERY:
@@ -112,6 +115,7 @@ class Embedder:
                     published = time.monotonic()
                 if not directory.exists():
                     return True
+                todo = vectors.pending(directory, self.cache, BATCH)
             if not self._stop.is_set() and not vectors.progress(directory)["current"]:
                 vectors.materialize(directory, self.cache)
         try:

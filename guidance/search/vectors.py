@@ -101,6 +101,18 @@ class Cache:
             con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
             con.execute("COMMIT")
 
+    def known(self, hashes: list[str]) -> set[str]:
+        """Which of `hashes` the cache holds."""
+        found: set[str] = set()
+        with self._open() as con:
+            for start in range(0, len(hashes), 500):
+                part = hashes[start : start + 500]
+                marks = ",".join("?" * len(part))
+                found.update(
+                    digest for (digest,) in con.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", part)
+                )
+        return found
+
     def get(self, hashes: list[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
         with self._open() as con:
@@ -109,6 +121,19 @@ class Cache:
                 marks = ",".join("?" * len(part))
                 found.update(con.execute(f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", part))
         return found
+
+
+def recover(directory: Path, cache: Cache) -> int:
+    """Copy into the cache the live matrix's vectors it lacks (it was moved, replaced, or shared
+    only later, GUIDANCE_EMBEDDING_CACHE): those passages are embedded already. Returns how many."""
+    matrix = _read(directory, pointer(directory))
+    if matrix is None or not matrix.hashes:
+        return 0
+    held = cache.known(matrix.hashes)
+    missing = [row for row, digest in enumerate(matrix.hashes) if digest not in held]
+    if missing:
+        cache.put([matrix.hashes[row] for row in missing], np.asarray(matrix.vectors[missing]))
+    return len(missing)
 
 
 def pending(directory: Path, cache: Cache, limit: int) -> list[tuple[str, str]]:

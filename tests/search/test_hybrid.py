@@ -106,6 +106,22 @@ def test_a_restart_and_a_rebuild_reuse_every_cached_embedding(app, data_dir, han
         close(again)
 
 
+def test_a_moved_embedding_cache_is_filled_from_the_matrix_not_by_the_model(app, data_dir, handbook, tmp_path):
+    close(app)
+    moved = make_app(data_dir, EMBEDDING_CACHE=str(tmp_path / "elsewhere.sqlite"))
+    try:
+        with moved.app_context():
+            engine = search.engine()
+            assert engine.status()["semantic"]["state"] == "current"  # the matrix holds every passage
+            engine.wait_until_current()
+            assert engine.embedder.calls == 0
+            matrix = engine.matrices.get(engine.index.directory())
+            assert engine.index.cache.known(matrix.hashes) == set(matrix.hashes)
+            assert engine.status()["semantic"]["state"] == "current"
+    finally:
+        close(moved)
+
+
 def test_a_starting_worker_opens_the_passage_matrix_before_any_search(app, data_dir, handbook):
     close(app)
     started = make_app(data_dir)  # as gunicorn's post_worker_init hook (guidance/serving.py) sees it
