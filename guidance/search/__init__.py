@@ -41,7 +41,7 @@ def engine(app: Flask | None = None) -> SearchEngine:
 def stop_background_work() -> None:
     """Let background embedding finish the batch in hand and stop, before the process exits (at
     exit, and when a gunicorn worker stops). A process that exited while that thread was inside
-    ONNX Runtime was aborted (exit status 134): `flask guidance search` just after an import, say.
+    ONNX Runtime was aborted (exit status 134): a worker stopped or reloaded while embedding, say.
     The cache keeps every finished batch; the next process goes on from there."""
     for each in list(_engines):
         each.embedder.stop(timeout=STOP_WAIT)

@@ -103,24 +103,20 @@ class Cache:
 
     def known(self, hashes: list[str]) -> set[str]:
         """Which of `hashes` the cache holds."""
-        found: set[str] = set()
-        with self._open() as con:
-            for start in range(0, len(hashes), 500):
-                part = hashes[start : start + 500]
-                marks = ",".join("?" * len(part))
-                found.update(
-                    digest for (digest,) in con.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", part)
-                )
-        return found
+        return {digest for (digest,) in self._select("hash", hashes)}
 
     def get(self, hashes: list[str]) -> dict[str, bytes]:
-        found: dict[str, bytes] = {}
+        return dict(self._select("hash, vector", hashes))
+
+    def _select(self, columns: str, hashes: list[str]) -> list[tuple]:
+        """The cache's rows for `hashes`, asked for 500 at a time (SQLite limits a query's parameters)."""
+        rows: list[tuple] = []
         with self._open() as con:
             for start in range(0, len(hashes), 500):
                 part = hashes[start : start + 500]
                 marks = ",".join("?" * len(part))
-                found.update(con.execute(f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", part))
-        return found
+                rows += con.execute(f"SELECT {columns} FROM vectors WHERE hash IN ({marks})", part).fetchall()
+        return rows
 
 
 def recover(directory: Path, cache: Cache) -> int:
