@@ -247,7 +247,7 @@ def import_examples(data_dir: Path, rows: list[dict[str, str]]) -> str:
     done = flask(data_dir, "guidance", "examples", "import", str(file), "--reason-column", "category")
     if done.returncode:
         raise ImportFailed(f"flask guidance examples import exited {done.returncode}: {last_line(done.stderr)}")
-    # The examples' passages are embedded in the background, as after an import: wait for them.
+    # The examples' passages are not embedded yet (a command leaves that to a server): this embeds them.
     status = flask(data_dir, "guidance", "index-status", "--wait")
     if status.returncode:
         raise ImportFailed(f"flask guidance index-status exited {status.returncode}: {last_line(status.stderr)}")
