@@ -36,6 +36,7 @@ class Embedder:
         self._stop = threading.Event()
         index.on_close.append(self.stop)
         self.calls = 0  # batches sent to the model by this process (tests count them)
+        self._recovered: set[Path] = set()  # index directories whose matrix refilled the cache
 
     @property
     def cache(self) -> vectors.Cache:
@@ -105,8 +106,12 @@ class Embedder:
             if not (directory / vectors.PASSAGES).is_file():
                 raise FileNotFoundError(directory)
             todo = vectors.pending(directory, self.cache, BATCH)
-            if todo and vectors.recover(directory, self.cache):  # the matrix had them: no model needed
-                todo = vectors.pending(directory, self.cache, BATCH)
+            if todo and directory not in self._recovered:
+                # Once per index and process (0.26 s at 10,000 documents, where an edit's new
+                # passages are never in the matrix): a cache moved or replaced since it was made.
+                self._recovered.add(directory)
+                if vectors.recover(directory, self.cache):  # the matrix had them: no model needed
+                    todo = vectors.pending(directory, self.cache, BATCH)
             while not self._stop.is_set() and todo:
                 hashes, texts = zip(*todo, strict=True)
                 self.cache.put(list(hashes), self.encode(list(texts)))
