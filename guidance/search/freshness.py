@@ -16,7 +16,7 @@ from ..models import Document
 from ..services.content_state import current_generation
 from . import semantic, vectors
 from .entries import all_entries, entries_for, example_texts
-from .index import WRITE_TIMEOUT, IndexMissing, LockBusy
+from .index import PARALLEL_ENTRIES, WRITE_TIMEOUT, IndexMissing, LockBusy
 
 log = logging.getLogger(__name__)
 # A search waits this long for another process's index write before searching what is there.
@@ -42,7 +42,7 @@ class KeepsFresh:
             count = db.session.scalar(
                 select(func.count()).select_from(Document).where(Document.published_revision_id.is_not(None))
             )
-            return all_entries(documents), generation, count
+            return all_entries(documents, processes=2 if count > PARALLEL_ENTRIES else 1), generation, count
 
         count = self.index.rebuild(everything, unless_healthy=unless_healthy)
         self._embed_soon()
