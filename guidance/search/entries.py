@@ -22,7 +22,7 @@ from .schema import IndexEntry
 EXAMPLES = 64
 # A whole rebuild spent most of its own time reading Markdown into plain text (the handbook: 5.0 of
 # 11.5 s). With more than one process, the next documents are read in other processes while the
-# index takes these: `flask guidance import` of the handbook 10.4-10.9 -> 8.4-9.1 s on 2 cores.
+# index takes these: `flask guidance import` of the handbook 9.3-11.4 -> 7.8-9.2 s on 2 cores.
 WINDOW = 100  # documents read ahead, at most
 
 
