@@ -47,9 +47,10 @@ class Recent:
 
 
 def light(searcher, docnum: int) -> dict:
-    """The few stored fields ranking and suggestions need of an entry. Whoosh stores an entry's fields compressed
-    together, the page's whole text with them: reading a slug decompresses the body. Kept per
-    searcher (its entries never change), so each entry is read once, not once per search."""
+    """The few stored fields ranking and suggestions need of an entry. Whoosh stores an entry's
+    fields compressed together, the page's whole text with them: reading a slug decompresses the
+    body. Kept per searcher (its entries never change), so each entry is read once, not once per
+    search."""
     seen = searcher.__dict__.setdefault("_guidance_light", {})
     found = seen.get(docnum)
     if found is None:
