@@ -39,6 +39,11 @@ REBUILD_LOCK = "REBUILD.lock"
 # turning pages into words here and indexing those words there share the cores. Measured on 2 cores:
 # the 883-page handbook imported in 6.2-6.6 s instead of 8.1-8.7 s; a small library is faster alone.
 PARALLEL_ENTRIES = 500 if (os.cpu_count() or 1) > 1 else 10**9
+# Postings a rebuild's writer holds in memory before it sorts them out to a run on disk (Whoosh's
+# estimate, per writing process). At Whoosh's 128, 10,000 documents spilled: every posting pickled,
+# read back and merged. A full rebuild of them took 26.1-28.5 s, and 20.8-22.4 s at 256 or more,
+# each writing process then peaking at 327 MB instead of 267 MB (2026-12-07, on 2 cores).
+WRITER_MEMORY_MB = 256
 
 
 class IndexMissing(Exception):
@@ -184,7 +189,7 @@ class SearchIndex:
             ix = whoosh_index.create_in(str(build), make_schema())
             count, passages = 0, []
             parallel = {"procs": 2, "multisegment": True} if size > PARALLEL_ENTRIES else {}
-            with ix.writer(timeout=WRITE_TIMEOUT, limitmb=128, **parallel) as writer:
+            with ix.writer(timeout=WRITE_TIMEOUT, limitmb=WRITER_MEMORY_MB, **parallel) as writer:
                 vocabulary = _Vocabulary(writer)
                 for _, group in grouped(entries):
                     found = passages_for(group)
