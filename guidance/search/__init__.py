@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context
 
-from ..signals import content_changed
+from ..signals import content_changed, content_publishing
 from .answers import Hit, Results
 from .engine import MAX_QUERY, SearchEngine
 
@@ -61,3 +61,8 @@ def index_changes() -> None:
 @content_changed.connect
 def _follow_publications(app: Flask, **_) -> None:
     engine(app).after_commit(wait=not has_request_context())
+
+
+@content_publishing.connect
+def _read_ahead(app: Flask, documents: list, **_) -> None:
+    engine(app).read_ahead(documents)

@@ -32,6 +32,7 @@ from .judging import (
     no_good_match,
     spellings,
 )
+from .readahead import ReadAhead
 from .recent import Recent, light
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class SearchEngine(KeepsFresh):
         self.semantic = use_semantic
         self.index = SearchIndex(Path(data_dir) / "search", Path(embedding_cache) if embedding_cache else None)
         self.embedder = Embedder(self.index)
+        self.ahead = ReadAhead()
         self.matrices = hybrid.Matrices()
         self._last_kick = -math.inf
         self._rebuilding = threading.Lock()

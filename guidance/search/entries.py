@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 
-from ..content import Step
+from ..content import ParsedDocument, Step
 from ..content.plaintext import to_plain_text
 from ..models import Document
 from ..services import examples, learning
 from ..services.documents import parsed
+from .readahead import reader
 from .schema import IndexEntry
 
 # Examples a document carries into the index, at most, so its embeddings stay bounded. Measured
@@ -41,7 +43,7 @@ def example_texts(document_ids: list[int] | None = None) -> dict[int, list[str]]
 
 
 def entries_for(
-    document: Document, texts: dict[int, list[str]] | None = None, plain: Callable[[str], str] = to_plain_text
+    document: Document, texts: dict[int, list[str]] | None = None, plain: Callable[[str], str] | None = None
 ) -> list[IndexEntry]:
     """The document's own entry, then one per step of a process; none if unpublished.
 
@@ -50,7 +52,7 @@ def entries_for(
     revision = document.published_revision
     if revision is None:
         return []
-    doc = parsed(revision)
+    doc, plain = parsed(revision), plain or to_plain_text
     texts = example_texts([document.id]) if texts is None else texts
     entries = [
         IndexEntry(document.slug, doc, plain(doc.body), revision.source_path, examples=texts.get(document.id, []))
@@ -65,9 +67,13 @@ def _sources(documents: list[Document]) -> list[str]:
     found = []
     for document in documents:
         if document.published_revision is not None:
-            doc = parsed(document.published_revision)
-            found += [doc.body, *(_step_markdown(step) for step in doc.steps)]
+            found += markdown_of(parsed(document.published_revision))
     return found
+
+
+def markdown_of(doc: ParsedDocument) -> list[str]:
+    """The Markdown of a document's entries: its body, then each step's."""
+    return [doc.body, *(_step_markdown(step) for step in doc.steps)]
 
 
 def _step_markdown(step: Step) -> str:
@@ -81,27 +87,30 @@ def _step_markdown(step: Step) -> str:
     return f"{step.title}\n{text}\n{choices}"
 
 
-def all_entries(documents: Iterable[Document], processes: int = 1) -> Iterator[IndexEntry]:
+def all_entries(
+    documents: Iterable[Document], processes: int = 1, read: dict[str, str] | None = None
+) -> Iterator[IndexEntry]:
     """Every document's entries, in order. With `processes` > 1, that many other processes read
-    the Markdown of the next WINDOW documents meanwhile (forked: they only read text)."""
-    texts = example_texts()
+    the Markdown of the next WINDOW documents meanwhile (forked: they only read text). `read`:
+    Markdown already read into plain text (readahead.py)."""
+    texts, read = example_texts(), read or {}
     if processes <= 1:
         for document in documents:
-            yield from entries_for(document, texts)
+            yield from entries_for(document, texts, reader(read))
         return
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
         ahead = None
         for window in _windows(documents):
-            sources = _sources(window)
+            sources = [source for source in _sources(window) if source not in read]
             try:
                 reading = pool.map(to_plain_text, sources, chunksize=8)  # sent now, answered in order
             except BrokenProcessPool:  # a process died (out of memory, say): read them here
                 reading = None
             if ahead is not None:
-                yield from _entries(*ahead, texts)
+                yield from _entries(*ahead, texts, read)
             ahead = window, sources, reading
         if ahead is not None:
-            yield from _entries(*ahead, texts)
+            yield from _entries(*ahead, texts, read)
 
 
 def _windows(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -110,12 +119,13 @@ def _windows(documents: Iterable[Document]) -> Iterator[list[Document]]:
         yield window
 
 
-def _entries(window: list[Document], sources: list[str], reading, texts) -> Iterator[IndexEntry]:
+def _entries(
+    window: list[Document], sources: list[str], reading, texts: dict[int, list[str]], before: dict[str, str]
+) -> Iterator[IndexEntry]:
     try:
         read = dict(zip(sources, reading, strict=True)) if reading is not None else {}
     except BrokenProcessPool:
         read = {}
+    plain = reader(ChainMap(read, before))
     for document in window:
-        yield from entries_for(
-            document, texts, lambda source: read[source] if source in read else to_plain_text(source)
-        )
+        yield from entries_for(document, texts, plain)

@@ -11,12 +11,14 @@ from flask import has_request_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..content import ParsedDocument
 from ..extensions import db
 from ..models import Document
 from ..services.content_state import current_generation
 from . import semantic, vectors
-from .entries import all_entries, entries_for, example_texts
+from .entries import all_entries, entries_for, example_texts, markdown_of
 from .index import PARALLEL_ENTRIES, WRITE_TIMEOUT, IndexMissing, LockBusy
+from .readahead import reader, worth_it
 
 log = logging.getLogger(__name__)
 # A search waits this long for another process's index write before searching what is there.
@@ -25,8 +27,8 @@ FORCED_REBUILD_INTERVAL = 60.0
 
 
 class KeepsFresh:
-    """SearchEngine's half that writes: it needs `app`, `index`, `embedder`, `semantic` and the
-    locks and times SearchEngine.__init__ sets."""
+    """SearchEngine's half that writes: it needs `app`, `index`, `embedder`, `semantic`, `ahead`
+    and the locks and times SearchEngine.__init__ sets."""
 
     def rebuild(self, unless_healthy: bool = False) -> int | None:
         """Rebuild the whole index from the database; None if another worker just did."""
@@ -42,11 +44,18 @@ class KeepsFresh:
             count = db.session.scalar(
                 select(func.count()).select_from(Document).where(Document.published_revision_id.is_not(None))
             )
-            return all_entries(documents, processes=2 if count > PARALLEL_ENTRIES else 1), generation, count
+            processes = 2 if count > PARALLEL_ENTRIES else 1
+            return all_entries(documents, processes, read=self.ahead.take()), generation, count
 
         count = self.index.rebuild(everything, unless_healthy=unless_healthy)
         self._embed_soon()
         return count
+
+    def read_ahead(self, documents: list[ParsedDocument]) -> None:
+        """Documents about to be published: when there are many, start reading their words now
+        (readahead.py); the next rebuild or catch-up takes what has been read."""
+        if worth_it(len(documents)):
+            self.ahead.start(documents, markdown_of)
 
     def status(self) -> dict:
         """Lexical and semantic progress: is the index current with the database, how many
@@ -95,7 +104,8 @@ class KeepsFresh:
             return
         documents = list(db.session.scalars(select(Document).where(Document.generation > seen)))
         texts = example_texts([d.id for d in documents])  # one query for all, not one per document
-        changed = {d.slug: entries_for(d, texts) for d in documents}
+        plain = reader(self.ahead.take())
+        changed = {d.slug: entries_for(d, texts, plain) for d in documents}
         self.index.update(changed, generation, timeout=lock_timeout)
         self._embed_soon()
 

@@ -30,7 +30,7 @@ from ..models import (
     User,
 )
 from ..models._base import utcnow
-from ..signals import content_changed
+from ..signals import content_changed, content_publishing
 from . import audit, inbox
 from .content_state import next_generation
 from .documents import remember_parse
@@ -101,6 +101,8 @@ def publish(publications: list[Publication], user: User | None) -> list[Publicat
     Raises SourceProblems, before writing anything, when a text has blocking problems.
     """
     checked = [(p, _parse(p)) for p in publications]
+    documents = [parsed for _, parsed in checked if parsed is not None]
+    content_publishing.send(current_app._get_current_object(), documents=documents)
     with db.session.no_autoflush:  # new revisions get their numbers before anything is written
         for publication in publications:
             if publication.revision is not None:

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
-import pytest
 from sqlalchemy import select
 
-from guidance.content.plaintext import to_plain_text
 from guidance.extensions import db
 from guidance.models import Document
 from guidance.search import entries
-from tests.conftest import close, make_app
-
-PARENT = os.getpid()
-READ_HERE: list[str] = []  # the texts this process read itself (the others' lists are their own)
-
-
-def read_and_counted(source: str) -> str:
-    if os.getpid() == PARENT:
-        READ_HERE.append(source)
-    return to_plain_text(source)
-
-
-def dies_in_another_process(source: str) -> str:
-    if os.getpid() != PARENT:
-        os._exit(1)  # as a process killed for memory would
-    return to_plain_text(source)
-
-
-@pytest.fixture
-def starter(tmp_path, starter_dir):
-    app = make_app(shutil.copytree(starter_dir, tmp_path / "data", symlinks=True))
-    with app.app_context():
-        yield app
-    close(app)
+from tests.search.conftest import READ_HERE, dies_in_another_process, read_and_counted
 
 
 def indexed(processes: int) -> list[dict]:
