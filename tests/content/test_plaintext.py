@@ -24,6 +24,7 @@ from guidance.content.plaintext import to_plain_text
         ('> **Say:** "Can I confirm your name?"', '"Can I confirm your name?"'),
         ("- [ ] Name matches\n- [x] Date matches", "Name matches\nDate matches"),
         ("- **Yes** → [Stop](#stop)\n- **No** → [Go on](#go)", "Yes Stop\nNo Go on"),
+        ("Café ← [Back](#start) or go on → [Next](#next)", "Café Back or go on Next"),
         ("| Fee | Amount |\n|-----|--------|\n| ATM | 2 EUR |", "Fee Amount\nATM 2 EUR"),
         ("Some _emphasis_, **bold** and ~~strike~~.", "Some emphasis, bold and ~~strike~~."),
         ("Fees &lt; 5 &euro; apply.", "Fees < 5 € apply."),
