@@ -35,7 +35,7 @@ class ReadAhead:
 
     def start(self, documents: list[ParsedDocument], sources: Callable[[ParsedDocument], list[str]]) -> None:
         """Read `documents`' Markdown (`sources` names it, in the order the index reads it) in
-        another process, forked: it reads text only, and goes when taken or stopped."""
+        another process, forked: it reads text only, and goes when taken (or when the next starts)."""
         with self._lock:
             self._stop()
             chunks = [
@@ -59,10 +59,6 @@ class ReadAhead:
             read = self._read
             self._stop()
             return read
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop()
 
     def _stop(self) -> None:
         if self._process is not None:
