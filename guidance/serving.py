@@ -42,7 +42,8 @@ control_socket_disable = True  # no socket in ~/.gunicorn: nothing outside the a
 
 def worker_exit(server, worker) -> None:
     """Write the search log's queue before the worker goes (a clean stop loses no searches), and
-    stop background embedding (its batches are in the cache; another worker goes on)."""
+    let search's warm-up end and stop background embedding (its batches are in the cache; another
+    worker goes on)."""
     from guidance.search import stop_background_work
     from guidance.services.search_log import close_all
 
@@ -54,19 +55,10 @@ def post_worker_init(worker) -> None:
     """As a worker starts (also after `max_requests` recycles it): compile the templates before it
     takes a request (a third of a second; meanwhile the other workers answer), then load the search
     model and the passage matrix in the background (the first search would wait 0.4-0.7 s for them)."""
-    import threading
-
-    from guidance.search import warm_up
+    from guidance.search import warm_up_in_background
     from guidance.views.templating import compile_templates
 
     broken = compile_templates(worker.wsgi)
     if broken:  # the pages using them fail alone, as they would without this
         worker.log.error("templates that do not compile: %s", ", ".join(broken))
-
-    def run() -> None:
-        try:
-            warm_up(worker.wsgi)
-        except Exception:  # the first search loads what is missing, as without this
-            worker.log.exception("warming search up failed")
-
-    threading.Thread(target=run, name="search-warm-up", daemon=True).start()
+    warm_up_in_background(worker.wsgi, worker.log)

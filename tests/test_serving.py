@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,6 +12,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
 from guidance import search, serving
+from guidance.services import search_log
 from tests.conftest import Session
 
 
@@ -65,3 +68,24 @@ def test_a_template_that_does_not_compile_is_named_and_the_worker_starts_all_the
     agent = Session(app.test_client())
     assert agent.login("agent").status_code == 302
     assert agent.get("/d/processes/send-wire").status_code == 200
+
+
+def test_a_worker_that_stops_while_warming_up_waits_for_the_warm_up(app, monkeypatch):
+    """A process that exits while a thread is inside the search model is aborted: a worker stopped
+    two seconds after it started, while its warm-up embedded a query, died with SIGABRT."""
+    inside, finished = threading.Event(), []
+
+    def slow_warm_up(app) -> None:
+        inside.set()
+        time.sleep(0.5)  # (in the model)
+        finished.append(True)
+
+    monkeypatch.setattr(search, "warm_up", slow_warm_up)
+    monkeypatch.setattr(search_log, "close_all", lambda: None)  # (other tests' apps keep their writers)
+    worker = SimpleNamespace(wsgi=app, log=logging.getLogger("test"))
+    serving.post_worker_init(worker)
+    assert inside.wait(timeout=10)
+
+    serving.worker_exit(None, worker)
+
+    assert finished == [True]  # waited for, before the worker went on to exit

@@ -7,6 +7,8 @@ The index follows every publication through the `content_changed` signal (guidan
 from __future__ import annotations
 
 import atexit
+import logging
+import threading
 import weakref
 from pathlib import Path
 
@@ -16,9 +18,20 @@ from ..signals import content_changed, content_publishing
 from .answers import Hit, Results
 from .engine import MAX_QUERY, SearchEngine
 
-__all__ = ["MAX_QUERY", "Hit", "Results", "SearchEngine", "engine", "index_changes", "stop_background_work", "warm_up"]
+__all__ = [
+    "MAX_QUERY",
+    "Hit",
+    "Results",
+    "SearchEngine",
+    "engine",
+    "index_changes",
+    "stop_background_work",
+    "warm_up",
+    "warm_up_in_background",
+]
 
 _engines: weakref.WeakSet[SearchEngine] = weakref.WeakSet()
+_warming: list[threading.Thread] = []  # warm-ups started and not yet waited for
 STOP_WAIT = 10.0  # seconds an exiting process waits for the batch in hand (a batch takes about 1 s)
 
 
@@ -39,10 +52,13 @@ def engine(app: Flask | None = None) -> SearchEngine:
 
 @atexit.register
 def stop_background_work() -> None:
-    """Let background embedding finish the batch in hand and stop, before the process exits (at
-    exit, and when a gunicorn worker stops). A process that exited while that thread was inside
-    ONNX Runtime was aborted (exit status 134): a worker stopped or reloaded while embedding, say.
-    The cache keeps every finished batch; the next process goes on from there."""
+    """Let a warm-up finish, and background embedding finish the batch in hand and stop, before
+    the process exits (at exit, and when a gunicorn worker stops). A process that exited while
+    either was inside ONNX Runtime was aborted (exit status 134): a worker stopped or reloaded
+    while embedding, say, or stopped two seconds after it started, while it warmed up. The cache
+    keeps every finished batch; the next process goes on from there."""
+    while _warming:
+        _warming.pop().join(timeout=STOP_WAIT)
     for each in list(_engines):
         each.embedder.stop(timeout=STOP_WAIT)
 
@@ -51,6 +67,21 @@ def warm_up(app: Flask) -> None:
     """What the first search would load (guidance/serving.py calls it as a worker starts)."""
     with app.app_context():
         engine(app).warm_up()
+
+
+def warm_up_in_background(app: Flask, log: logging.Logger) -> None:
+    """warm_up() in a thread of its own (guidance/serving.py starts one as a worker starts);
+    stop_background_work() waits for it."""
+
+    def run() -> None:
+        try:
+            warm_up(app)
+        except Exception:  # the first search loads what is missing, as without this
+            log.exception("warming search up failed")
+
+    thread = threading.Thread(target=run, name="search-warm-up", daemon=True)
+    _warming.append(thread)
+    thread.start()
 
 
 def index_changes() -> None:
