@@ -1,7 +1,8 @@
 """Search: everything Whoosh-specific lives in this package.
 
 `engine()` gives the app's SearchEngine; `index_changes()` applies committed document changes.
-The index follows every publication through the `content_changed` signal (guidance.signals).
+The index follows every publication through the `content_changed` signal (guidance.signals),
+and starts reading a large one's words as it is written, on `content_publishing`.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def stop_background_work() -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """What the first search would load (guidance/serving.py calls it as a worker starts)."""
+    """What the first search would load (a worker runs it as it starts: warm_up_in_background)."""
     with app.app_context():
         engine(app).warm_up()
 
